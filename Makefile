@@ -1,0 +1,66 @@
+# tickflow's front door. `make run` and `make test` work on a fresh machine: both install
+# what is missing first (scripts/bootstrap). See CONTRIBUTING.md for the rest.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+FUZZ_SECONDS ?= 60
+BIN := build/release/tickflow
+
+.PHONY: help bootstrap configure build test test-fast asan-test fuzz fuzz-smoke bench run format clean
+
+help:
+	@echo "make run        install what is missing, build, run the pipeline on simulated data"
+	@echo "make test       install, build, run the whole test suite (ctest)"
+	@echo "make build      release binary at $(BIN)"
+	@echo "make test-fast  unit tests only (seconds)"
+	@echo "make asan-test  unit + integration tests under AddressSanitizer + UBSan"
+	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)"
+	@echo "make bench      benchmarks (bench/), report in build/bench/report.md"
+
+bootstrap:
+	@scripts/bootstrap
+
+build/release/build.ninja: CMakeLists.txt CMakePresets.json
+	cmake --preset release >/dev/null
+
+build: bootstrap build/release/build.ninja
+	cmake --build --preset release
+
+test: build
+	ctest --preset release --output-on-failure
+
+test-fast: build
+	ctest --preset release -L unit
+
+asan-test: bootstrap
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+	ctest --preset asan --output-on-failure
+
+fuzz: bootstrap
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz --target fuzzers
+	scripts/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: bootstrap
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz --target fuzzers
+	scripts/fuzz 20
+
+bench: build
+	scripts/bench
+
+# Until the live pipeline (`tickflow run`) lands, this runs the same analysis on a
+# simulated market through files: generate | replay, records and alarms under var/.
+run: build
+	@mkdir -p var
+	@echo "tickflow: simulating 200000 records and replaying them (live mode: tickflow run, coming)"
+	$(BIN) generate --out - --count 200000 --seed $$RANDOM | \
+	  $(BIN) replay --in - --out var/processed.ndjson --alarms var/alarms.ndjson --rejected var/rejected.ndjson
+	@echo "processed records: var/processed.ndjson   alarms: var/alarms.ndjson ($$(wc -l < var/alarms.ndjson))"
+	@echo "last alarms:"; tail -n 3 var/alarms.ndjson
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build
