@@ -1,0 +1,134 @@
+#include "src/core/json_writer.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace tickflow::json {
+
+namespace {
+
+template <typename T>
+void append_chars(std::string& out, T value) {
+  std::array<char, 32> buf;
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+  out.append(buf.data(), end);
+}
+
+constexpr char hex_digit(unsigned v) { return "0123456789abcdef"[v & 0xF]; }
+
+}  // namespace
+
+void append_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  if (std::fabs(value) < 1e16) {
+    append_chars(out, value);
+    return;
+  }
+  // Large values in the shortest *scientific* form: the plain form of 2.6e19 is a 20-digit
+  // integer, which many JSON readers (simdjson among them) refuse as out of integer range.
+  std::array<char, 32> buf;
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::scientific);
+  out.append(buf.data(), end);
+}
+
+void append_number(std::string& out, std::int64_t value) { append_chars(out, value); }
+void append_number(std::string& out, std::uint64_t value) { append_chars(out, value); }
+
+void append_optional(std::string& out, const std::optional<double>& value) {
+  if (value) {
+    append_number(out, *value);
+  } else {
+    out += "null";
+  }
+}
+
+void append_string(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t clean_from = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.substr(clean_from, i - clean_from));
+    clean_from = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out += hex_digit(c >> 4);
+        out += hex_digit(c);
+    }
+  }
+  out.append(text.substr(clean_from));
+  out += '"';
+}
+
+std::string format_number(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  // Shortest round-trip digits like append_number, but plain notation up to 1e16 so a
+  // person reads 100000, not 1e+05.
+  return fmt::format("{}", value);
+}
+
+}  // namespace tickflow::json
+
+namespace tickflow::json {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 if it is not valid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  std::size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  if (n == 2 && lead < 0xC2) return 0;                     // overlong
+  if (n == 3) {
+    unsigned char b1 = byte(i + 1);
+    if (lead == 0xE0 && b1 < 0xA0) return 0;               // overlong
+    if (lead == 0xED && b1 >= 0xA0) return 0;              // surrogates
+  }
+  if (n == 4) {
+    unsigned char b1 = byte(i + 1);
+    if (lead == 0xF0 && b1 < 0x90) return 0;               // overlong
+    if (lead > 0xF4 || (lead == 0xF4 && b1 >= 0x90)) return 0;  // above U+10FFFF
+  }
+  return n;
+}
+
+}  // namespace
+
+void append_string_lossy(std::string& out, std::string_view text, std::size_t max_bytes) {
+  std::string clean;
+  clean.reserve(text.size() < max_bytes ? text.size() : max_bytes);
+  std::size_t i = 0;
+  while (i < text.size() && i < max_bytes) {
+    std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) {
+      clean += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    if (i + n > max_bytes) break;
+    clean.append(text.substr(i, n));
+    i += n;
+  }
+  append_string(out, clean);
+}
+
+}  // namespace tickflow::json

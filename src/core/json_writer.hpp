@@ -1,0 +1,41 @@
+// Appends JSON scalars to a string: doubles in shortest round-trip form (never rounded),
+// integers, and escaped strings. Used by every writer of records, alarms and errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tickflow::json {
+
+// Shortest text that parses back to exactly `value`; `null` for NaN or infinity, which
+// JSON cannot carry (validated data never contains them).
+void append_number(std::string& out, double value);
+void append_number(std::string& out, std::int64_t value);
+void append_number(std::string& out, std::uint64_t value);
+void append_optional(std::string& out, const std::optional<double>& value);
+
+// A JSON string literal with quotes: `"`, `\` and control characters escaped.
+void append_string(std::string& out, std::string_view text);
+
+// `"key":` for a key known to need no escaping (our own field names).
+inline void append_key(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;
+  out += "\":";
+}
+
+// A double as a person reads it in a message: round-trip exact, plain notation.
+std::string format_number(double value);
+
+}  // namespace tickflow::json
+
+namespace tickflow::json {
+
+// Like append_string, for text that may not be valid UTF-8 (raw input echoed back in an
+// error): invalid bytes become U+FFFD, and at most `max_bytes` of `text` are used, cut
+// at a character boundary.
+void append_string_lossy(std::string& out, std::string_view text, std::size_t max_bytes);
+
+}  // namespace tickflow::json

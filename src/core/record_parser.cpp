@@ -1,0 +1,717 @@
+#include "src/core/record_parser.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "src/core/json_writer.hpp"
+#include "src/core/symbol_rules.hpp"
+
+namespace tickflow {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// Every member name the schema gives a meaning to, for any data_type.
+enum class FieldId : std::uint8_t {
+  stock_symbol, data_type, timestamp,
+  opening_price, closing_price, high, low, volume,
+  order_type, price, quantity,
+  sentiment_score, sentiment_magnitude, headline, news_type,
+  market_cap, pe_ratio,
+  indicator_name, value,
+  // assigned by tickflow's stages
+  seq, ingest_ts, ma, ema, rsi, signal, signal_reason, signal_strength,
+  count,
+  extra = count,
+};
+constexpr std::size_t field_count = static_cast<std::size_t>(FieldId::count);
+
+constexpr std::array<std::string_view, field_count> field_names = {
+    "stock_symbol", "data_type", "timestamp",
+    "opening_price", "closing_price", "high", "low", "volume",
+    "order_type", "price", "quantity",
+    "sentiment_score", "sentiment_magnitude", "headline", "news_type",
+    "market_cap", "pe_ratio",
+    "indicator_name", "value",
+    "seq", "ingest_ts", "ma", "ema", "rsi", "signal", "signal_reason", "signal_strength",
+};
+
+constexpr std::size_t index(FieldId id) { return static_cast<std::size_t>(id); }
+constexpr std::string_view name(FieldId id) { return field_names[index(id)]; }
+
+FieldId lookup_field(std::string_view key) {
+  for (std::size_t i = 0; i < field_count; ++i) {
+    if (field_names[i] == key) return static_cast<FieldId>(i);
+  }
+  return FieldId::extra;
+}
+
+bool is_pipeline_field(FieldId id) { return id >= FieldId::seq && id < FieldId::count; }
+
+// Whether a schema field is part of records of type `t` (otherwise it passes through
+// as an extra member, the way unknown fields do).
+bool belongs_to(FieldId id, DataType t) {
+  switch (id) {
+    case FieldId::data_type:
+    case FieldId::timestamp: return true;
+    case FieldId::stock_symbol: return t != DataType::economic_indicator;
+    case FieldId::opening_price:
+    case FieldId::closing_price:
+    case FieldId::high:
+    case FieldId::low:
+    case FieldId::volume:
+    case FieldId::ma:
+    case FieldId::ema:
+    case FieldId::rsi: return t == DataType::stock;
+    case FieldId::order_type:
+    case FieldId::price:
+    case FieldId::quantity: return t == DataType::order_book;
+    case FieldId::sentiment_score:
+    case FieldId::sentiment_magnitude:
+    case FieldId::headline:
+    case FieldId::news_type: return t == DataType::news_sentiment;
+    case FieldId::market_cap:
+    case FieldId::pe_ratio: return t == DataType::market_data;
+    case FieldId::indicator_name:
+    case FieldId::value: return t == DataType::economic_indicator;
+    case FieldId::seq:
+    case FieldId::ingest_ts:
+    case FieldId::signal:
+    case FieldId::signal_reason:
+    case FieldId::signal_strength: return true;
+    default: return false;
+  }
+}
+
+std::string_view kind_name(DataType t) {
+  switch (t) {
+    case DataType::stock: return "stock tick";
+    case DataType::order_book: return "order_book record";
+    case DataType::news_sentiment: return "news_sentiment record";
+    case DataType::market_data: return "market_data record";
+    case DataType::economic_indicator: return "economic_indicator record";
+  }
+  return "record";
+}
+
+std::string_view json_type_name(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "true/false";
+    case od::json_type::null: return "null";
+  }
+  return "something else";
+}
+
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::string quoted(std::string_view s) {
+  std::string out;
+  json::append_string_lossy(out, s, 64);
+  return out;
+}
+
+std::string num(double v) { return json::format_number(v); }
+
+constexpr double max_exact_integer = 9007199254740992.0;  // 2^53
+
+// What one parse call learnt about the schema's fields, before checking the rules.
+struct FieldValues {
+  std::array<bool, field_count> seen{};     // present (even if its value was unusable)
+  std::array<bool, field_count> usable{};   // present with the right JSON type
+  std::array<double, field_count> number{};
+  std::array<std::string_view, field_count> text{};  // strings; valid until next parse
+  std::array<bool, field_count> is_null{};
+
+  bool ok(FieldId id) const { return usable[index(id)]; }
+  double n(FieldId id) const { return number[index(id)]; }
+  std::string_view s(FieldId id) const { return text[index(id)]; }
+};
+
+}  // namespace
+
+struct RecordParser::Impl {
+  ValidationLimits limits;
+  od::parser parser;
+  std::vector<char> padded;  // input copied here with simdjson's required padding
+  std::vector<std::string_view> extra_names;
+
+  explicit Impl(ValidationLimits l)
+      : limits(l), parser(l.max_record_bytes + 64), padded(l.max_record_bytes + simdjson::SIMDJSON_PADDING) {
+    // Nesting bombs fail inside simdjson, before any recursion of ours.
+    if (parser.allocate(l.max_record_bytes + 64, l.max_depth + 1) != simdjson::SUCCESS) {
+      throw std::bad_alloc();
+    }
+  }
+
+  bool parse(std::string_view json, double now, RecordSource source, Record& out, ValidationErrors& errors);
+
+ private:
+  ValidationErrors* errors_ = nullptr;
+  od::document* doc_ = nullptr;  // the document being parsed, for error positions
+  const char* start_ = nullptr;
+
+  void fail(std::string_view field, std::string reason) {
+    errors_->push_back({std::string(field), std::move(reason)});
+  }
+  void fail_json(simdjson::error_code e, std::string_view where) {
+    if (e == simdjson::DEPTH_ERROR) {
+      fail(whole_record, fmt::format("JSON nested deeper than {} levels", limits.max_depth));
+    } else if (e == simdjson::UTF8_ERROR) {
+      fail(whole_record, "not valid UTF-8");
+    } else {
+      std::string at;
+      if (doc_ != nullptr) {
+        const char* loc = nullptr;
+        if (doc_->current_location().get(loc) == simdjson::SUCCESS && loc >= start_) {
+          at = fmt::format(" at byte {}", loc - start_);
+        }
+      }
+      fail(whole_record, fmt::format("not valid JSON{}{}: {}", where, at, simdjson::error_message(e)));
+    }
+  }
+
+  bool starts_object(std::string_view json);
+  bool read_field(FieldId id, od::value& v, FieldValues& f);
+  bool copy_value(od::value& v, std::string& out, std::size_t depth);
+  void check_rules(DataType type, const FieldValues& f, double now, RecordSource source);
+  void fill(DataType type, const FieldValues& f, Record& out);
+};
+
+RecordParser::RecordParser(ValidationLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
+RecordParser::~RecordParser() = default;
+RecordParser::RecordParser(RecordParser&&) noexcept = default;
+RecordParser& RecordParser::operator=(RecordParser&&) noexcept = default;
+
+const ValidationLimits& RecordParser::limits() const noexcept { return impl_->limits; }
+
+bool RecordParser::parse(std::string_view json, double now, RecordSource source, Record& out,
+                         ValidationErrors& errors) {
+  return impl_->parse(json, now, source, out, errors);
+}
+
+bool RecordParser::Impl::parse(std::string_view json, double now, RecordSource source, Record& out,
+                               ValidationErrors& errors) {
+  errors.clear();
+  errors_ = &errors;
+  if (json.size() > limits.max_record_bytes) {
+    fail(whole_record, fmt::format("record is {} bytes; the limit is {} bytes", json.size(),
+                                   limits.max_record_bytes));
+    return false;
+  }
+  if (!starts_object(json)) return false;
+  std::memcpy(padded.data(), json.data(), json.size());
+  std::memset(padded.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+
+  od::document doc;
+  doc_ = nullptr;
+  start_ = padded.data();
+  if (auto e = parser.iterate(padded.data(), json.size(), padded.size()).get(doc)) {
+    fail_json(e, "");
+    return false;
+  }
+  doc_ = &doc;
+  // On Demand reads only as far as it is asked to; skip over the whole value first so that
+  // broken structure and text after the object are caught before any field is used.
+  std::string_view whole;
+  if (auto e = doc.raw_json().get(whole)) {
+    fail_json(e, "");
+    return false;
+  }
+  const char* value_end = whole.data() + trim_right(whole).size();
+  const char* input_end = padded.data() + trim_right(json).size();
+  if (value_end != input_end) {
+    fail(whole_record, fmt::format("unexpected text after the JSON object at byte {}", value_end - padded.data()));
+    return false;
+  }
+  doc.rewind();
+  od::object obj;
+  if (auto e = doc.get_object().get(obj)) {
+    fail_json(e, "");
+    return false;
+  }
+
+  // data_type decides which fields belong to the record, and it may come last: look for
+  // it first, then walk every member once.
+  DataType type = DataType::stock;
+  FieldValues f;
+  {
+    od::value dt;
+    auto e = obj.find_field_unordered("data_type").get(dt);
+    if (e == simdjson::SUCCESS) {
+      if (!read_field(FieldId::data_type, dt, f)) return false;
+      if (f.ok(FieldId::data_type)) {
+        if (auto t = parse_data_type(f.s(FieldId::data_type))) {
+          type = *t;
+        } else {
+          fail("data_type", fmt::format("unknown data_type {}; expected one of {}",
+                                        quoted(f.s(FieldId::data_type)), data_type_names));
+          return false;
+        }
+      } else {
+        return false;
+      }
+    } else if (e != simdjson::NO_SUCH_FIELD) {
+      fail_json(e, "");
+      return false;
+    }
+    if (auto r = obj.reset(); r.error()) {
+      fail_json(r.error(), "");
+      return false;
+    }
+  }
+
+  out.extras.clear();
+  extra_names.clear();
+  bool data_type_seen = false;
+  for (auto member : obj) {
+    od::field field;
+    if (auto e = std::move(member).get(field)) {
+      fail_json(e, "");
+      return false;
+    }
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) {
+      fail_json(e, " in a member name");
+      return false;
+    }
+    if (key.size() > 128) {
+      fail(std::string(key.substr(0, 32)) + "...",
+           fmt::format("member name is {} bytes; at most 128 are allowed", key.size()));
+      return false;
+    }
+    od::value v = field.value();
+    FieldId id = lookup_field(key);
+    if (id == FieldId::data_type) {
+      if (data_type_seen) fail("data_type", "appears more than once in the record");
+      data_type_seen = true;
+      continue;  // read above
+    }
+    if (id != FieldId::extra && belongs_to(id, type)) {
+      if (f.seen[index(id)]) {
+        fail(key, "appears more than once in the record");
+        continue;
+      }
+      if (is_pipeline_field(id) && source == RecordSource::external) {
+        fail(key, fmt::format("{} is assigned by tickflow and must not be sent in the input", key));
+        continue;
+      }
+      if (!read_field(id, v, f)) return false;
+      continue;
+    }
+    // A member this record type does not define: keep it verbatim for later stages.
+    for (auto seen_name : extra_names) {
+      if (seen_name == key) {
+        fail(key, "appears more than once in the record");
+        return false;
+      }
+    }
+    if (extra_names.size() >= limits.max_extra_fields) {
+      fail(key, fmt::format("more than {} members that the schema does not define",
+                            limits.max_extra_fields));
+      return false;
+    }
+    extra_names.push_back(key);
+    if (!out.extras.empty()) out.extras += ',';
+    json::append_string(out.extras, key);
+    out.extras += ':';
+    if (!copy_value(v, out.extras, 1)) return false;
+    if (out.extras.size() > limits.max_extra_bytes) {
+      fail(key, fmt::format("members the schema does not define take more than {} bytes",
+                            limits.max_extra_bytes));
+      return false;
+    }
+  }
+  // Wrong types found above do not stop the rule checks: the user sees every problem.
+  check_rules(type, f, now, source);
+  if (!errors.empty()) return false;
+  fill(type, f, out);
+  return true;
+}
+
+// A record must be an object. Says what the input is instead when it is not, before
+// simdjson (which would read "not json" as a broken `null`) gives a less helpful answer.
+bool RecordParser::Impl::starts_object(std::string_view json) {
+  std::size_t i = json.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos) {
+    fail(whole_record, "not valid JSON: the record is empty");
+    return false;
+  }
+  char c = json[i];
+  if (c == '{') return true;
+  std::string_view rest = trim_right(json.substr(i));
+  std::string_view kind;
+  if (c == '[') kind = "an array";
+  else if (c == '"') kind = "a string";
+  else if (c == '-' || (c >= '0' && c <= '9')) kind = "a number";
+  else if (rest == "true" || rest == "false") kind = "true/false";
+  else if (rest == "null") kind = "null";
+  if (kind.empty()) {
+    fail(whole_record, fmt::format("not valid JSON at byte {}: a record must be a JSON object starting with '{{'", i));
+  } else {
+    fail(whole_record, fmt::format("expected a JSON object, got {}", kind));
+  }
+  return false;
+}
+
+// Reads a known member's value with the JSON type its field needs. Returns false only when
+// the JSON itself is broken (parsing cannot go on); wrong types are recorded as errors.
+bool RecordParser::Impl::read_field(FieldId id, od::value& v, FieldValues& f) {
+  auto i = index(id);
+  f.seen[i] = true;
+  od::json_type t;
+  if (auto e = v.type().get(t)) {
+    fail_json(e, fmt::format(" in {}", name(id)));
+    return false;
+  }
+  bool wants_text = id == FieldId::stock_symbol || id == FieldId::data_type ||
+                    id == FieldId::order_type || id == FieldId::headline ||
+                    id == FieldId::news_type || id == FieldId::indicator_name ||
+                    id == FieldId::signal || id == FieldId::signal_reason;
+  bool nullable = id == FieldId::ma || id == FieldId::ema || id == FieldId::rsi ||
+                  id == FieldId::headline || id == FieldId::news_type;
+  if (t == od::json_type::null && nullable) {
+    f.is_null[i] = true;
+    f.usable[i] = true;
+    return true;
+  }
+  if (wants_text) {
+    if (t != od::json_type::string) {
+      fail(name(id), fmt::format("must be a JSON string, got {}", json_type_name(t)));
+      return true;
+    }
+    std::string_view s;
+    if (auto e = v.get_string().get(s)) {
+      fail_json(e, fmt::format(" in {}", name(id)));
+      return false;
+    }
+    if (s.size() > limits.max_string_bytes) {
+      fail(name(id), fmt::format("is {} bytes long; at most {} are allowed", s.size(),
+                                 limits.max_string_bytes));
+      return true;
+    }
+    f.text[i] = s;
+    f.usable[i] = true;
+    return true;
+  }
+  if (t != od::json_type::number) {
+    if (t == od::json_type::string) {
+      std::string_view s;
+      if (auto e = v.get_string().get(s)) {
+        fail_json(e, fmt::format(" in {}", name(id)));
+        return false;
+      }
+      fail(name(id), fmt::format("must be a JSON number, got the string {}; send the number "
+                                 "without quotes",
+                                 quoted(s)));
+    } else {
+      fail(name(id), fmt::format("must be a JSON number, got {}", json_type_name(t)));
+    }
+    return true;
+  }
+  std::string_view token = trim_right(v.raw_json_token());
+  double d;
+  if (auto e = v.get_double().get(d)) {
+    if (e == simdjson::NUMBER_ERROR) {
+      fail(name(id), fmt::format("{} is not a finite number in double range", token.substr(0, 40)));
+      return true;
+    }
+    fail_json(e, fmt::format(" in {}", name(id)));
+    return false;
+  }
+  if (!std::isfinite(d)) {
+    fail(name(id), fmt::format("{} is not a finite number in double range", token.substr(0, 40)));
+    return true;
+  }
+  f.number[i] = d;
+  f.usable[i] = true;
+  return true;
+}
+
+// Copies any JSON value to `out` in compact form, checking it fully (On Demand checks only
+// what is read, and pass-through values must be valid JSON when written again).
+bool RecordParser::Impl::copy_value(od::value& v, std::string& out, std::size_t depth) {
+  if (depth > limits.max_depth) {
+    fail(whole_record, fmt::format("JSON nested deeper than {} levels", limits.max_depth));
+    return false;
+  }
+  od::json_type t;
+  if (auto e = v.type().get(t)) {
+    fail_json(e, "");
+    return false;
+  }
+  switch (t) {
+    case od::json_type::object: {
+      od::object o;
+      if (auto e = v.get_object().get(o)) return fail_json(e, ""), false;
+      out += '{';
+      bool first = true;
+      for (auto member : o) {
+        od::field field;
+        std::string_view key;
+        if (auto e = std::move(member).get(field)) return fail_json(e, ""), false;
+        if (auto e = field.unescaped_key().get(key)) return fail_json(e, ""), false;
+        if (!first) out += ',';
+        first = false;
+        json::append_string(out, key);
+        out += ':';
+        od::value inner = field.value();
+        if (!copy_value(inner, out, depth + 1)) return false;
+      }
+      out += '}';
+      return true;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (auto e = v.get_array().get(a)) return fail_json(e, ""), false;
+      out += '[';
+      bool first = true;
+      for (auto element : a) {
+        od::value inner;
+        if (auto e = std::move(element).get(inner)) return fail_json(e, ""), false;
+        if (!first) out += ',';
+        first = false;
+        if (!copy_value(inner, out, depth + 1)) return false;
+      }
+      out += ']';
+      return true;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      if (auto e = v.get_string().get(s)) return fail_json(e, ""), false;
+      json::append_string(out, s);
+      return true;
+    }
+    case od::json_type::number: {
+      std::string_view token = trim_right(v.raw_json_token());
+      double d;
+      if (auto e = v.get_double().get(d); e || !std::isfinite(d)) {
+        fail(whole_record, fmt::format("{} is not a finite number in double range", token.substr(0, 40)));
+        return false;
+      }
+      out += token;
+      return true;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      if (auto e = v.get_bool().get(b)) return fail_json(e, ""), false;
+      out += b ? "true" : "false";
+      return true;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto e = v.is_null().get(is_null); e || !is_null) {
+        fail_json(e ? e : simdjson::N_ATOM_ERROR, "");
+        return false;
+      }
+      out += "null";
+      return true;
+    }
+  }
+  return false;
+}
+
+void RecordParser::Impl::check_rules(DataType type, const FieldValues& f, double now,
+                                     RecordSource source) {
+  auto require = [&](FieldId id) {
+    if (!f.seen[index(id)]) {
+      fail(name(id), fmt::format("is missing; a {} needs it", kind_name(type)));
+    }
+  };
+  auto positive = [&](FieldId id) {
+    if (f.ok(id) && !(f.n(id) > 0)) {
+      fail(name(id), fmt::format("{} ({}) must be greater than 0", name(id), num(f.n(id))));
+    }
+  };
+  auto in_range = [&](FieldId id, double lo, double hi) {
+    if (f.ok(id) && !(f.n(id) >= lo && f.n(id) <= hi)) {
+      fail(name(id), fmt::format("{} ({}) must be between {} and {}", name(id), num(f.n(id)),
+                                 num(lo), num(hi)));
+    }
+  };
+  auto short_name = [&](FieldId id) {
+    if (!f.ok(id)) return;
+    std::string_view s = f.s(id);
+    if (s.empty() || s.size() > 64) {
+      fail(name(id), fmt::format("must be 1 to 64 characters, got {}", s.size()));
+      return;
+    }
+    for (char c : s) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+        fail(name(id), "must not contain control characters");
+        return;
+      }
+    }
+  };
+
+  if (type != DataType::economic_indicator) {
+    require(FieldId::stock_symbol);
+    if (f.ok(FieldId::stock_symbol)) {
+      if (auto problem = symbol_problem(f.s(FieldId::stock_symbol))) fail("stock_symbol", *problem);
+    }
+  }
+  require(FieldId::timestamp);
+  if (f.ok(FieldId::timestamp)) {
+    double ts = f.n(FieldId::timestamp);
+    if (ts < limits.min_timestamp) {
+      fail("timestamp", fmt::format("timestamp ({}) is before the earliest accepted ({}); send Unix "
+                                    "epoch seconds",
+                                    num(ts), num(limits.min_timestamp)));
+    } else if (ts > now + limits.max_future_seconds) {
+      fail("timestamp", fmt::format("timestamp ({}) is more than {} s after now ({}); send Unix "
+                                    "epoch seconds, not milliseconds",
+                                    num(ts), num(limits.max_future_seconds), num(now)));
+    }
+  }
+
+  switch (type) {
+    case DataType::stock: {
+      for (FieldId id : {FieldId::opening_price, FieldId::closing_price, FieldId::high,
+                         FieldId::low, FieldId::volume}) {
+        require(id);
+      }
+      for (FieldId id : {FieldId::opening_price, FieldId::closing_price, FieldId::high, FieldId::low}) {
+        positive(id);
+      }
+      if (f.ok(FieldId::volume)) {
+        double v = f.n(FieldId::volume);
+        if (v < 0 || v != std::floor(v) || v > max_exact_integer) {
+          fail("volume", fmt::format("volume ({}) must be a whole number from 0 to 2^53", num(v)));
+        }
+      }
+      auto all_ok = [&](std::initializer_list<FieldId> ids) {
+        for (FieldId id : ids) {
+          if (!f.ok(id) || !(f.n(id) > 0)) return false;
+        }
+        return true;
+      };
+      if (all_ok({FieldId::high, FieldId::low}) && f.n(FieldId::low) > f.n(FieldId::high)) {
+        fail("low", fmt::format("low ({}) is above high ({})", num(f.n(FieldId::low)), num(f.n(FieldId::high))));
+      }
+      for (FieldId id : {FieldId::opening_price, FieldId::closing_price}) {
+        if (all_ok({FieldId::high, id}) && f.n(FieldId::high) < f.n(id)) {
+          fail("high", fmt::format("high ({}) is below {} ({})", num(f.n(FieldId::high)), name(id),
+                                   num(f.n(id))));
+        }
+        if (all_ok({FieldId::low, id}) && f.n(FieldId::low) > f.n(id)) {
+          fail("low", fmt::format("low ({}) is above {} ({})", num(f.n(FieldId::low)), name(id),
+                                  num(f.n(id))));
+        }
+      }
+      break;
+    }
+    case DataType::order_book:
+      require(FieldId::order_type);
+      require(FieldId::price);
+      require(FieldId::quantity);
+      if (f.ok(FieldId::order_type) && f.s(FieldId::order_type) != "buy" &&
+          f.s(FieldId::order_type) != "sell") {
+        fail("order_type", fmt::format("must be \"buy\" or \"sell\", got {}", quoted(f.s(FieldId::order_type))));
+      }
+      positive(FieldId::price);
+      positive(FieldId::quantity);
+      break;
+    case DataType::news_sentiment:
+      require(FieldId::sentiment_score);
+      require(FieldId::sentiment_magnitude);
+      in_range(FieldId::sentiment_score, -1, 1);
+      in_range(FieldId::sentiment_magnitude, 0, 1);
+      if (!f.is_null[index(FieldId::news_type)]) short_name(FieldId::news_type);
+      break;
+    case DataType::market_data:
+      require(FieldId::market_cap);
+      require(FieldId::pe_ratio);
+      positive(FieldId::market_cap);
+      break;
+    case DataType::economic_indicator:
+      require(FieldId::indicator_name);
+      require(FieldId::value);
+      short_name(FieldId::indicator_name);
+      break;
+  }
+
+  if (source == RecordSource::pipeline) {
+    if (f.ok(FieldId::seq)) {
+      double s = f.n(FieldId::seq);
+      if (s < 1 || s != std::floor(s) || s > max_exact_integer) {
+        fail("seq", fmt::format("seq ({}) must be a whole number ≥ 1", num(s)));
+      }
+    }
+    if (f.ok(FieldId::signal) && !parse_side(f.s(FieldId::signal))) {
+      fail("signal", fmt::format("must be buy, sell or neutral, got {}", quoted(f.s(FieldId::signal))));
+    }
+    in_range(FieldId::signal_strength, 0, 1);
+  }
+}
+
+void RecordParser::Impl::fill(DataType type, const FieldValues& f, Record& out) {
+  out.type = type;
+  out.symbol = type == DataType::economic_indicator ? Symbol{} : Symbol::from_valid(f.s(FieldId::stock_symbol));
+  out.timestamp = f.n(FieldId::timestamp);
+  switch (type) {
+    case DataType::stock:
+      out.body = StockTick{f.n(FieldId::opening_price), f.n(FieldId::closing_price),
+                           f.n(FieldId::high), f.n(FieldId::low),
+                           static_cast<std::int64_t>(f.n(FieldId::volume))};
+      break;
+    case DataType::order_book:
+      out.body = OrderBookEntry{f.s(FieldId::order_type) == "buy" ? Side::buy : Side::sell,
+                                f.n(FieldId::price), f.n(FieldId::quantity)};
+      break;
+    case DataType::news_sentiment: {
+      NewsSentiment news{f.n(FieldId::sentiment_score), f.n(FieldId::sentiment_magnitude), {}, {}};
+      if (f.ok(FieldId::headline) && !f.is_null[index(FieldId::headline)]) news.headline = std::string(f.s(FieldId::headline));
+      if (f.ok(FieldId::news_type) && !f.is_null[index(FieldId::news_type)]) news.news_type = std::string(f.s(FieldId::news_type));
+      out.body = std::move(news);
+      break;
+    }
+    case DataType::market_data:
+      out.body = MarketData{f.n(FieldId::market_cap), f.n(FieldId::pe_ratio)};
+      break;
+    case DataType::economic_indicator:
+      out.body = EconomicIndicator{std::string(f.s(FieldId::indicator_name)), f.n(FieldId::value)};
+      break;
+  }
+
+  out.seq.reset();
+  out.ingest_ts.reset();
+  out.indicators.reset();
+  out.signal.reset();
+  if (f.ok(FieldId::seq)) out.seq = static_cast<std::uint64_t>(f.n(FieldId::seq));
+  if (f.ok(FieldId::ingest_ts)) out.ingest_ts = f.n(FieldId::ingest_ts);
+  if (f.seen[index(FieldId::ma)] || f.seen[index(FieldId::ema)] || f.seen[index(FieldId::rsi)]) {
+    Indicators ind;
+    auto opt = [&](FieldId id) -> std::optional<double> {
+      if (f.ok(id) && !f.is_null[index(id)]) return f.n(id);
+      return std::nullopt;
+    };
+    ind.ma = opt(FieldId::ma);
+    ind.ema = opt(FieldId::ema);
+    ind.rsi = opt(FieldId::rsi);
+    out.indicators = ind;
+  }
+  if (f.ok(FieldId::signal)) {
+    SignalResult s;
+    s.signal = *parse_side(f.s(FieldId::signal));
+    s.reason = std::string(f.s(FieldId::signal_reason));
+    s.strength = f.ok(FieldId::signal_strength) ? f.n(FieldId::signal_strength) : 0;
+    out.signal = std::move(s);
+  }
+}
+
+}  // namespace tickflow

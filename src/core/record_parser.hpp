@@ -1,0 +1,39 @@
+// Parses one JSON object into a Record with simdjson On Demand and validates it against
+// schema.md, collecting every problem with the field it concerns. No I/O.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "src/core/record.hpp"
+#include "src/core/validation_error.hpp"
+#include "src/core/validation_limits.hpp"
+
+namespace tickflow {
+
+// Where a record comes from. Fields that tickflow assigns (seq, ma, signal, ...) are
+// refused from outside, and read back when one stage consumes another's output.
+enum class RecordSource { external, pipeline };
+
+// Owns simdjson's parser and a padded copy buffer, reused across calls: one per thread.
+class RecordParser {
+ public:
+  explicit RecordParser(ValidationLimits limits = {});
+  ~RecordParser();
+  RecordParser(RecordParser&&) noexcept;
+  RecordParser& operator=(RecordParser&&) noexcept;
+
+  // Fills `out` from `json` and returns true when the record is valid. Otherwise returns
+  // false and `errors` lists every problem found; `out` is then unspecified.
+  // `now` (Unix seconds) bounds how far in the future a timestamp may be.
+  bool parse(std::string_view json, double now, RecordSource source, Record& out,
+             ValidationErrors& errors);
+
+  const ValidationLimits& limits() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tickflow

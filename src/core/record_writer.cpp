@@ -1,0 +1,87 @@
+#include "src/core/record_writer.hpp"
+
+#include "src/core/json_writer.hpp"
+
+namespace tickflow {
+
+namespace {
+
+void number_field(std::string& out, std::string_view key, double v) {
+  out += ',';
+  json::append_key(out, key);
+  json::append_number(out, v);
+}
+
+void string_field(std::string& out, std::string_view key, std::string_view v) {
+  out += ',';
+  json::append_key(out, key);
+  json::append_string(out, v);
+}
+
+struct BodyWriter {
+  std::string& out;
+
+  void operator()(const StockTick& t) const {
+    number_field(out, "opening_price", t.opening_price);
+    number_field(out, "closing_price", t.closing_price);
+    number_field(out, "high", t.high);
+    number_field(out, "low", t.low);
+    out += ",\"volume\":";
+    json::append_number(out, t.volume);
+  }
+  void operator()(const OrderBookEntry& o) const {
+    string_field(out, "order_type", to_string(o.order_type));
+    number_field(out, "price", o.price);
+    number_field(out, "quantity", o.quantity);
+  }
+  void operator()(const NewsSentiment& n) const {
+    number_field(out, "sentiment_score", n.sentiment_score);
+    number_field(out, "sentiment_magnitude", n.sentiment_magnitude);
+    if (n.headline) string_field(out, "headline", *n.headline);
+    if (n.news_type) string_field(out, "news_type", *n.news_type);
+  }
+  void operator()(const MarketData& m) const {
+    number_field(out, "market_cap", m.market_cap);
+    number_field(out, "pe_ratio", m.pe_ratio);
+  }
+  void operator()(const EconomicIndicator& e) const {
+    string_field(out, "indicator_name", e.indicator_name);
+    number_field(out, "value", e.value);
+  }
+};
+
+}  // namespace
+
+void write_record(const Record& r, std::string& out) {
+  out += "{\"data_type\":\"";
+  out += to_string(r.type);
+  out += '"';
+  if (r.type != DataType::economic_indicator) string_field(out, "stock_symbol", r.symbol.view());
+  std::visit(BodyWriter{out}, r.body);
+  number_field(out, "timestamp", r.timestamp);
+  if (!r.extras.empty()) {
+    out += ',';
+    out += r.extras;
+  }
+  if (r.seq) {
+    out += ",\"seq\":";
+    json::append_number(out, *r.seq);
+  }
+  if (r.ingest_ts) number_field(out, "ingest_ts", *r.ingest_ts);
+  if (r.indicators) {
+    out += ",\"ma\":";
+    json::append_optional(out, r.indicators->ma);
+    out += ",\"ema\":";
+    json::append_optional(out, r.indicators->ema);
+    out += ",\"rsi\":";
+    json::append_optional(out, r.indicators->rsi);
+  }
+  if (r.signal) {
+    string_field(out, "signal", to_string(r.signal->signal));
+    string_field(out, "signal_reason", r.signal->reason);
+    number_field(out, "signal_strength", r.signal->strength);
+  }
+  out += '}';
+}
+
+}  // namespace tickflow

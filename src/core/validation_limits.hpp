@@ -1,0 +1,18 @@
+// Limits and ranges that input validation enforces; values come from config [validation].
+#pragma once
+
+#include <cstddef>
+
+namespace tickflow {
+
+struct ValidationLimits {
+  std::size_t max_record_bytes = 64 * 1024;  // one JSON object
+  std::size_t max_depth = 16;                // nesting inside pass-through fields
+  std::size_t max_string_bytes = 1024;       // headline, news_type, indicator_name, ...
+  std::size_t max_extra_fields = 32;         // members the schema does not name
+  std::size_t max_extra_bytes = 8 * 1024;    // their total JSON size
+  double min_timestamp = 315532800;          // 1980-01-01T00:00:00Z
+  double max_future_seconds = 86400;         // how far after "now" a timestamp may be
+};
+
+}  // namespace tickflow

@@ -1,0 +1,68 @@
+// json::append_* write shortest round-trip numbers (never rounded) and escape strings so
+// any text, including invalid UTF-8 from outside, becomes valid JSON.
+#include "src/core/json_writer.hpp"
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+namespace tickflow {
+namespace {
+
+TEST(JsonWriter, DoublesRoundTripExactly) {
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> dist(-1e6, 1e6);
+  simdjson::dom::parser parser;
+  for (int i = 0; i < 20000; ++i) {
+    double v = i % 2 ? dist(rng) : std::ldexp(dist(rng), static_cast<int>(rng() % 600) - 300);
+    std::string s;
+    json::append_number(s, v);
+    double back = 0;
+    ASSERT_EQ(parser.parse(s).get_double().get(back), simdjson::SUCCESS) << s;
+    ASSERT_EQ(back, v) << s;
+  }
+}
+
+TEST(JsonWriter, WritesTheShortestForm) {
+  auto text = [](double v) { std::string s; json::append_number(s, v); return s; };
+  EXPECT_EQ(text(0.1), "0.1");
+  EXPECT_EQ(text(101.5), "101.5");
+  EXPECT_EQ(text(100.0), "100");
+  EXPECT_EQ(text(1e21), "1e+21");
+  EXPECT_EQ(text(-26512816780219154432.0), "-2.6512816780219154e+19");
+  EXPECT_EQ(text(1e15), "1e+15");
+  EXPECT_EQ(text(-0.0), "-0");
+  EXPECT_EQ(text(5e-324), "5e-324");
+  EXPECT_EQ(text(51733.33099999996), "51733.33099999996");
+}
+
+TEST(JsonWriter, NonFiniteBecomesNull) {
+  std::string s;
+  json::append_number(s, std::numeric_limits<double>::quiet_NaN());
+  s += ',';
+  json::append_number(s, std::numeric_limits<double>::infinity());
+  EXPECT_EQ(s, "null,null");
+}
+
+TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
+  std::string s;
+  json::append_string(s, std::string("a\"b\\c\n\t\x01\x1f<script>", 17));
+  EXPECT_EQ(s, R"("a\"b\\c\n\t\u0001\u001f<script>")");
+}
+
+TEST(JsonWriter, LossyStringReplacesInvalidUtf8AndCutsAtACharacter) {
+  std::string s;
+  json::append_string_lossy(s, "ok\xC3\x28\xFF" "caf\xC3\xA9", 100);
+  EXPECT_EQ(s, "\"ok\xEF\xBF\xBD(\xEF\xBF\xBD" "caf\xC3\xA9\"");
+  std::string cut;
+  json::append_string_lossy(cut, "caf\xC3\xA9", 4);  // would split the é
+  EXPECT_EQ(cut, "\"caf\"");
+  simdjson::dom::parser parser;
+  EXPECT_FALSE(parser.parse(s).error());
+}
+
+}  // namespace
+}  // namespace tickflow

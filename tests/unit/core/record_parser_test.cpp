@@ -1,0 +1,203 @@
+// RecordParser accepts the original generator's payloads unchanged and rejects each bad
+// input in tests/data/validation/bad_records.jsonl with the field it names and a reason
+// containing the expected words, without crashing.
+#include "src/core/record_parser.hpp"
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+namespace tickflow {
+namespace {
+
+constexpr double now = 1767225600;  // 2026-01-01
+
+struct BadCase {
+  std::string name, input, field, reason;
+};
+
+std::vector<BadCase> bad_cases() {
+  std::vector<BadCase> cases;
+  simdjson::dom::parser parser;
+  std::ifstream in(TICKFLOW_TEST_DATA_DIR "/validation/bad_records.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    simdjson::dom::element e = parser.parse(line);
+    cases.push_back({std::string(e["name"].get_string().value()), std::string(e["input"].get_string().value()),
+                     std::string(e["field"].get_string().value()), std::string(e["reason"].get_string().value())});
+  }
+  return cases;
+}
+
+class RejectsBadInput : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(RejectsBadInput, NamingTheFieldAndReason) {
+  const BadCase& c = GetParam();
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  ASSERT_FALSE(parser.parse(c.input, now, RecordSource::external, record, errors)) << c.name << " was accepted";
+  ASSERT_FALSE(errors.empty());
+  bool found = false;
+  std::string all;
+  for (const auto& e : errors) {
+    all += e.field + ": " + e.reason + "\n";
+    if (e.field == c.field && e.reason.find(c.reason) != std::string::npos) found = true;
+  }
+  EXPECT_TRUE(found) << c.name << ": expected field " << c.field << " with reason containing '" << c.reason
+                     << "', got:\n" << all;
+}
+
+INSTANTIATE_TEST_SUITE_P(BadRecords, RejectsBadInput, ::testing::ValuesIn(bad_cases()),
+                         [](const auto& test_param) { return test_param.param.name; });
+
+TEST(RecordParserBadInput, SuiteHasAtLeastFortyCases) { EXPECT_GE(bad_cases().size(), 40u); }
+
+Record parse_ok(std::string_view json, RecordSource source = RecordSource::external) {
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  bool ok = parser.parse(json, now, source, record, errors);
+  std::string all;
+  for (const auto& e : errors) all += e.field + ": " + e.reason + "\n";
+  EXPECT_TRUE(ok) << all;
+  return record;
+}
+
+TEST(RecordParser, AcceptsTheOriginalGeneratorsStockTickWithoutDataType) {
+  Record r = parse_ok(R"({"stock_symbol": "AAPL", "opening_price": 1001.9, "closing_price": 995.12,
+      "high": 1004.33, "low": 990.01, "volume": 4987, "timestamp": 1735689600.123456})");
+  EXPECT_EQ(r.type, DataType::stock);
+  EXPECT_EQ(r.symbol.view(), "AAPL");
+  const auto& t = std::get<StockTick>(r.body);
+  EXPECT_EQ(t.opening_price, 1001.9);
+  EXPECT_EQ(t.closing_price, 995.12);
+  EXPECT_EQ(t.high, 1004.33);
+  EXPECT_EQ(t.low, 990.01);
+  EXPECT_EQ(t.volume, 4987);
+  EXPECT_EQ(r.timestamp, 1735689600.123456);
+  EXPECT_TRUE(r.extras.empty());
+}
+
+TEST(RecordParser, AcceptsEachOfTheOriginalGeneratorsOtherPayloads) {
+  Record order = parse_ok(R"({"data_type": "order_book", "timestamp": 1735689600.5, "stock_symbol": "MSFT",
+      "order_type": "sell", "price": 512.25, "quantity": 42})");
+  EXPECT_EQ(order.type, DataType::order_book);
+  EXPECT_EQ(std::get<OrderBookEntry>(order.body).order_type, Side::sell);
+  EXPECT_EQ(std::get<OrderBookEntry>(order.body).quantity, 42);
+
+  Record news = parse_ok(R"({"data_type": "news_sentiment", "timestamp": 1735689600.5, "stock_symbol": "TSLA",
+      "sentiment_score": -0.73, "sentiment_magnitude": 0.41})");
+  EXPECT_EQ(std::get<NewsSentiment>(news.body).sentiment_score, -0.73);
+  EXPECT_FALSE(std::get<NewsSentiment>(news.body).headline.has_value());
+
+  Record market = parse_ok(R"({"data_type": "market_data", "timestamp": 1735689600.5, "stock_symbol": "AMZN",
+      "market_cap": 512000000000.5, "pe_ratio": 17.25})");
+  EXPECT_EQ(std::get<MarketData>(market.body).pe_ratio, 17.25);
+
+  Record macro = parse_ok(R"({"data_type": "economic_indicator", "timestamp": 1735689600.5,
+      "indicator_name": "GDP Growth Rate", "value": -2.5})");
+  EXPECT_TRUE(macro.symbol.empty());
+  EXPECT_EQ(macro.partition_key(), "GDP Growth Rate");
+  EXPECT_EQ(std::get<EconomicIndicator>(macro.body).value, -2.5);
+}
+
+TEST(RecordParser, UpperCasesSymbols) {
+  Record r = parse_ok(R"({"stock_symbol":"brk.b","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":0,"timestamp":1735689600})");
+  EXPECT_EQ(r.symbol.view(), "BRK.B");
+}
+
+TEST(RecordParser, FindsDataTypeWhereverItStands) {
+  Record r = parse_ok(R"({"stock_symbol":"AAPL","order_type":"buy","price":5,"quantity":1,"timestamp":1735689600,"data_type":"order_book"})");
+  EXPECT_EQ(r.type, DataType::order_book);
+  EXPECT_TRUE(r.extras.empty());
+}
+
+TEST(RecordParser, KeepsUnknownMembersVerbatimAndCompact) {
+  Record r = parse_ok(R"({"stock_symbol":"AAPL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":0,
+      "timestamp":1735689600, "venue": "X\"NYS", "tags": [1, 2.50, {"a": null, "b": true}], "n": -0.0})");
+  EXPECT_EQ(r.extras, R"("venue":"X\"NYS","tags":[1,2.50,{"a":null,"b":true}],"n":-0.0)");
+}
+
+TEST(RecordParser, SchemaFieldsOfAnotherTypePassThroughAsExtras) {
+  Record r = parse_ok(R"({"stock_symbol":"AAPL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":0,
+      "timestamp":1735689600,"price":"n/a"})");
+  EXPECT_EQ(r.extras, R"("price":"n/a")");
+}
+
+TEST(RecordParser, ReportsEveryProblemNotJustTheFirst) {
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  ASSERT_FALSE(parser.parse(R"({"stock_symbol":"A A","opening_price":-1,"closing_price":"3","high":1,"low":2,"timestamp":5})",
+                            now, RecordSource::external, record, errors));
+  std::vector<std::string> fields;
+  for (const auto& e : errors) fields.push_back(e.field);
+  for (const char* f : {"stock_symbol", "opening_price", "closing_price", "volume", "timestamp", "low"}) {
+    EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f;
+  }
+}
+
+TEST(RecordParser, ReadsPipelineFieldsBackFromAnotherStage) {
+  Record r = parse_ok(R"({"data_type":"stock","stock_symbol":"AAPL","opening_price":1,"closing_price":1,"high":1,
+      "low":1,"volume":0,"timestamp":1735689600,"seq":7,"ingest_ts":1735689601.5,"ma":null,"ema":1.5,"rsi":42,
+      "signal":"buy","signal_reason":"RSI 27 ≤ 30","signal_strength":0.5})",
+                      RecordSource::pipeline);
+  ASSERT_TRUE(r.seq && r.indicators && r.signal);
+  EXPECT_EQ(*r.seq, 7u);
+  EXPECT_FALSE(r.indicators->ma.has_value());
+  EXPECT_EQ(*r.indicators->ema, 1.5);
+  EXPECT_EQ(r.signal->signal, Side::buy);
+  EXPECT_EQ(r.signal->reason, "RSI 27 ≤ 30");
+}
+
+TEST(RecordParser, RejectsInvalidUtf8) {
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  std::string bad = R"({"stock_symbol":"AAPL","headline":"caf)" + std::string("\xC3\x28") + R"("})";
+  ASSERT_FALSE(parser.parse(bad, now, RecordSource::external, record, errors));
+  EXPECT_EQ(errors.front().field, "(record)");
+  EXPECT_NE(errors.front().reason.find("UTF-8"), std::string::npos) << errors.front().reason;
+}
+
+TEST(RecordParser, SurvivesEveryPrefixOfAValidRecord) {
+  // Truncated input at every byte: always a clean rejection, never a crash.
+  std::string full = R"({"data_type":"news_sentiment","stock_symbol":"TSLA","sentiment_score":0.5,"sentiment_magnitude":0.25,"headline":"x\u00e9y","extra":[1,{"a":[true,null]}],"timestamp":1735689600})";
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  for (std::size_t n = 0; n < full.size(); ++n) {
+    EXPECT_FALSE(parser.parse(std::string_view(full).substr(0, n), now, RecordSource::external, record, errors)) << n;
+    EXPECT_FALSE(errors.empty()) << n;
+  }
+  EXPECT_TRUE(parser.parse(full, now, RecordSource::external, record, errors));
+}
+
+TEST(RecordParser, IsReusableAfterAnError) {
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  EXPECT_FALSE(parser.parse("{", now, RecordSource::external, record, errors));
+  EXPECT_TRUE(parser.parse(R"({"stock_symbol":"AAPL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":0,"timestamp":1735689600})",
+                           now, RecordSource::external, record, errors));
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST(RecordParser, HonoursConfiguredLimits) {
+  ValidationLimits limits;
+  limits.max_future_seconds = 10;
+  RecordParser parser(limits);
+  Record record;
+  ValidationErrors errors;
+  std::string json = R"({"stock_symbol":"AAPL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":0,"timestamp":1767225611})";
+  EXPECT_FALSE(parser.parse(json, now, RecordSource::external, record, errors));
+  EXPECT_EQ(errors.front().field, "timestamp");
+  EXPECT_TRUE(parser.parse(json, now + 1, RecordSource::external, record, errors));
+}
+
+}  // namespace
+}  // namespace tickflow
