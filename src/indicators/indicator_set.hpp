@@ -1,0 +1,32 @@
+// The per-symbol indicators every stock tick carries (schema.md: ma, ema, rsi), with the
+// periods from config [indicators]. One instance per symbol; not thread-safe.
+#pragma once
+
+#include "src/core/record.hpp"
+#include "src/indicators/ema.hpp"
+#include "src/indicators/rsi.hpp"
+#include "src/indicators/sma.hpp"
+
+namespace tickflow {
+
+struct IndicatorPeriods {
+  int ma = 20;
+  int ema = 12;
+  int rsi = 14;
+};
+
+class IndicatorSet {
+ public:
+  explicit IndicatorSet(const IndicatorPeriods& p) : ma_(p.ma), ema_(p.ema), rsi_(p.rsi) {}
+
+  Indicators update(double close) noexcept {
+    return Indicators{ma_.update(close), ema_.update(close), rsi_.update(close)};
+  }
+
+ private:
+  Sma ma_;
+  Ema ema_;
+  Rsi rsi_;
+};
+
+}  // namespace tickflow

@@ -1,0 +1,43 @@
+// Streaming simple moving average, computed as TA-Lib's TA_SMA does: a running total that
+// adds the newest value, divides, then drops the oldest (same operations, same rounding).
+// First value at the period-th update. O(1) per update, no allocation after construction.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+
+namespace tickflow {
+
+class Sma {
+ public:
+  explicit Sma(int period)
+      : period_(static_cast<std::size_t>(period)), window_(std::make_unique<double[]>(period_)) {}
+
+  std::optional<double> update(double x) noexcept {
+    total_ += x;
+    if (count_ < period_) {
+      window_[count_++] = x;
+      if (count_ < period_) return std::nullopt;
+      oldest_ = 0;
+    } else {
+      // window_[oldest_] already left the total; the new value takes its slot.
+      window_[oldest_] = x;
+      oldest_ = oldest_ + 1 == period_ ? 0 : oldest_ + 1;
+    }
+    double out = total_ / static_cast<double>(period_);
+    total_ -= window_[oldest_];
+    return out;
+  }
+
+  bool warmed_up() const noexcept { return count_ >= period_; }
+
+ private:
+  std::size_t period_;
+  std::unique_ptr<double[]> window_;
+  std::size_t count_ = 0;
+  std::size_t oldest_ = 0;
+  double total_ = 0;
+};
+
+}  // namespace tickflow
