@@ -1,0 +1,33 @@
+#include "src/app/command_line.hpp"
+
+#include <fmt/format.h>
+
+#include "src/app/config_file.hpp"
+#include "src/app/options.hpp"
+
+namespace tickflow {
+
+void ConfigFlags::add_to(CLI::App& command) {
+  command.add_option("--config", config_path_, "TOML config file (every option: config/tickflow.toml)")
+      ->check(CLI::ExistingFile);
+  for (const auto& spec : option_specs()) {
+    std::string key(spec.key);
+    std::string help = fmt::format("{} [default: {}]", spec.help, format_option_value(spec.default_value));
+    command.add_option_function<std::string>("--" + key, [this, key](const std::string& text) { given_[key] = text; }, help)
+        ->group("Configuration (also settable in the --config file)")
+        ->type_name(std::string(option_type_name(spec.default_value)) == "true or false" ? "BOOL" : "VALUE");
+  }
+}
+
+Settings ConfigFlags::resolve() const {
+  Settings settings;
+  if (!config_path_.empty()) load_config_file(config_path_, settings);
+  for (const auto& [key, text] : given_) {
+    const OptionSpec* spec = find_option(key);
+    spec->apply(settings, parse_option_text(*spec, text));
+  }
+  check_settings(settings);
+  return settings;
+}
+
+}  // namespace tickflow

@@ -1,0 +1,116 @@
+// tickflow's entry point: parses the command line and hands off to a service.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "src/app/command_line.hpp"
+#include "src/app/options.hpp"
+#include "src/core/symbol_rules.hpp"
+#include "src/services/generate/generate_command.hpp"
+#include "src/services/replay/replay_command.hpp"
+
+namespace {
+constexpr const char* version = "0.1.0";
+constexpr int usage_error = 2;
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tickflow;
+  CLI::App app{"tickflow: a real-time market-data pipeline. Ticks in, validated, enriched with indicators "
+               "(SMA, EMA, RSI), turned into buy/sell signals and alarms.",
+               "tickflow"};
+  app.set_version_flag("--version", version);
+  app.require_subcommand(1);
+
+  ReplayArgs replay;
+  ConfigFlags replay_config;
+  auto* replay_cmd = app.add_subcommand(
+      "replay",
+      "Validate, enrich and signal an NDJSON file, no network. One output line per accepted input line, in "
+      "input order; each rejected line is reported with its line number, field and reason. Exit 0 when the "
+      "file was processed, whatever was rejected.");
+  replay_cmd->add_option("--in", replay.in, "Input NDJSON file, or - for stdin")->capture_default_str();
+  replay_cmd->add_option("--out", replay.out, "Output NDJSON file, or - for stdout")->capture_default_str();
+  replay_cmd->add_option("--rejected", replay.rejected, "Where rejected lines are reported as JSON lines [default: stderr]");
+  replay_cmd->add_option("--alarms", replay.alarms, "Write alarms (buy/sell entries) here as JSON lines");
+  replay_cmd->add_option("--now", replay.now, "Unix time used as 'now' for the future-timestamp check [default: the clock]");
+  replay_cmd->add_flag("!--no-progress", replay.progress, "Do not print a progress line every 2 s");
+  replay_config.add_to(*replay_cmd);
+
+  GenerateArgs generate;
+  ConfigFlags generate_config;
+  std::string symbols;
+  auto* generate_cmd = app.add_subcommand(
+      "generate",
+      "Simulate a market (GBM price bars per symbol plus order book, news, market data and economic "
+      "indicators) and write it as NDJSON, deterministically from --seed.");
+  generate_cmd->add_option("--out", generate.out, "Output NDJSON file, or - for stdout")->required();
+  generate_cmd->add_option("--count", generate.count, "Number of records")->capture_default_str()->check(CLI::Range(0.0, 1e12));
+  generate_cmd->add_option("--seed", generate.seed, "Random seed; the same seed gives the same file")->capture_default_str();
+  generate_cmd->add_option("--symbols", symbols, "Comma-separated symbols [default: AAPL,GOOGL,AMZN,MSFT,TSLA]");
+  generate_cmd->add_flag("--ticks-only", generate.ticks_only, "Only stock ticks (no order book, news, ...)");
+  generate_config.add_to(*generate_cmd);
+
+  auto* config_cmd = app.add_subcommand("config", "Show or check configuration");
+  config_cmd->require_subcommand(1);
+  auto* defaults_cmd = config_cmd->add_subcommand("defaults", "Print every option with its default as TOML");
+  std::string check_path;
+  auto* check_cmd = config_cmd->add_subcommand("check", "Check a config file and report the first problem");
+  check_cmd->add_option("FILE", check_path, "TOML file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return usage_error;
+  }
+
+  try {
+    if (*replay_cmd) return run_replay(replay, replay_config.resolve());
+    if (*generate_cmd) {
+      if (!symbols.empty()) {
+        std::string item;
+        for (std::size_t i = 0; i <= symbols.size(); ++i) {
+          if (i == symbols.size() || symbols[i] == ',') {
+            if (auto problem = symbol_problem(item)) throw ConfigError(fmt::format("--symbols: '{}' {}", item, *problem));
+            generate.symbols.push_back(item);
+            item.clear();
+          } else {
+            item += symbols[i];
+          }
+        }
+      }
+      return run_generate(generate, generate_config.resolve());
+    }
+    if (*defaults_cmd) {
+      fmt::print("{}", default_config_toml());
+      return 0;
+    }
+    if (*check_cmd) {
+      ConfigFlags flags;
+      CLI::App probe;
+      flags.add_to(probe);
+      std::vector<std::string> args = {"--config", check_path};
+      probe.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+      flags.resolve();
+      fmt::print("{}: ok\n", check_path);
+      return 0;
+    }
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "tickflow: {}\n", e.what());
+    return usage_error;
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "tickflow: {}\n", e.what());
+    return usage_error;
+  }
+  return usage_error;
+}

@@ -1,0 +1,249 @@
+#include "src/app/options.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "src/core/json_writer.hpp"
+
+namespace tickflow {
+
+namespace {
+
+template <typename Member>
+OptionSpec int_option(std::string_view key, std::string_view help, std::int64_t def, double min, double max,
+                      Member member) {
+  return {key, help, def, min, max, [member](Settings& s, const OptionValue& v) {
+            member(s) = static_cast<std::remove_reference_t<decltype(member(s))>>(std::get<std::int64_t>(v));
+          }};
+}
+
+template <typename Member>
+OptionSpec real_option(std::string_view key, std::string_view help, double def, double min, double max,
+                       Member member) {
+  return {key, help, def, min, max, [member](Settings& s, const OptionValue& v) { member(s) = std::get<double>(v); }};
+}
+
+template <typename Member>
+OptionSpec bool_option(std::string_view key, std::string_view help, bool def, Member member) {
+  return {key, help, def, 0, 0, [member](Settings& s, const OptionValue& v) { member(s) = std::get<bool>(v); }};
+}
+
+constexpr double big = 1e15;
+
+std::vector<OptionSpec> make_specs() {
+  const Settings d;  // the defaults live in the structs; the table repeats none of them by hand
+  std::vector<OptionSpec> specs = {
+      int_option("indicators.ma_period", "Simple moving average period (ticks); `ma` starts at this tick",
+                 d.indicators.ma, 1, 100000, [](Settings& s) -> int& { return s.indicators.ma; }),
+      int_option("indicators.ema_period", "Exponential moving average period; seeded with the SMA of the first n closes",
+                 d.indicators.ema, 1, 100000, [](Settings& s) -> int& { return s.indicators.ema; }),
+      int_option("indicators.rsi_period", "Wilder RSI period; `rsi` starts at tick n+1",
+                 d.indicators.rsi, 2, 100000, [](Settings& s) -> int& { return s.indicators.rsi; }),
+
+      bool_option("signals.rsi_enabled", "Use the RSI rule", d.signals.rsi_enabled,
+                  [](Settings& s) -> bool& { return s.signals.rsi_enabled; }),
+      real_option("signals.rsi_buy_below", "RSI at or below this is a buy", d.signals.rsi_buy_below, 0, 100,
+                  [](Settings& s) -> double& { return s.signals.rsi_buy_below; }),
+      real_option("signals.rsi_sell_above", "RSI at or above this is a sell", d.signals.rsi_sell_above, 0, 100,
+                  [](Settings& s) -> double& { return s.signals.rsi_sell_above; }),
+      bool_option("signals.crossover_enabled", "Use the EMA/MA crossover rule (EMA crossing above MA is a buy)",
+                  d.signals.crossover_enabled, [](Settings& s) -> bool& { return s.signals.crossover_enabled; }),
+      bool_option("signals.news_enabled", "Use the news rule (sentiment_score x magnitude x news_type weight)",
+                  d.signals.news_enabled, [](Settings& s) -> bool& { return s.signals.news_enabled; }),
+      real_option("signals.news_threshold", "News score at or beyond +/- this is a buy / sell", d.signals.news_threshold,
+                  0, 10, [](Settings& s) -> double& { return s.signals.news_threshold; }),
+      bool_option("signals.orders_enabled", "Use the large-order rule", d.signals.orders_enabled,
+                  [](Settings& s) -> bool& { return s.signals.orders_enabled; }),
+      real_option("signals.large_order_notional", "An order of at least this price x quantity signals its side",
+                  d.signals.large_order_notional, 0, big, [](Settings& s) -> double& { return s.signals.large_order_notional; }),
+      bool_option("signals.valuation_enabled", "Use the P/E valuation rule", d.signals.valuation_enabled,
+                  [](Settings& s) -> bool& { return s.signals.valuation_enabled; }),
+      real_option("signals.pe_buy_below", "Positive P/E at or below this is a buy", d.signals.pe_buy_below, 0, big,
+                  [](Settings& s) -> double& { return s.signals.pe_buy_below; }),
+      real_option("signals.pe_sell_above", "P/E at or above this is a sell", d.signals.pe_sell_above, 0, big,
+                  [](Settings& s) -> double& { return s.signals.pe_sell_above; }),
+      bool_option("signals.macro_enabled", "Use the economic-indicator rule", d.signals.macro_enabled,
+                  [](Settings& s) -> bool& { return s.signals.macro_enabled; }),
+      real_option("signals.macro_buy_above", "Indicator value at or above this is a buy", d.signals.macro_buy_above,
+                  -big, big, [](Settings& s) -> double& { return s.signals.macro_buy_above; }),
+      real_option("signals.macro_sell_below", "Indicator value at or below this is a sell", d.signals.macro_sell_below,
+                  -big, big, [](Settings& s) -> double& { return s.signals.macro_sell_below; }),
+      real_option("signals.alarm_cooldown_seconds",
+                  "After an alarm, the same symbol and rule raise no other for this many seconds of record time",
+                  d.signals.alarm_cooldown_seconds, 0, big, [](Settings& s) -> double& { return s.signals.alarm_cooldown_seconds; }),
+
+      int_option("validation.max_record_bytes", "Largest accepted JSON record, in bytes",
+                 static_cast<std::int64_t>(d.validation.max_record_bytes), 256, 16 << 20,
+                 [](Settings& s) -> std::size_t& { return s.validation.max_record_bytes; }),
+      int_option("validation.max_depth", "Deepest JSON nesting accepted inside pass-through fields",
+                 static_cast<std::int64_t>(d.validation.max_depth), 1, 256,
+                 [](Settings& s) -> std::size_t& { return s.validation.max_depth; }),
+      int_option("validation.max_string_bytes", "Longest accepted string field (headline, indicator_name, ...)",
+                 static_cast<std::int64_t>(d.validation.max_string_bytes), 16, 1 << 20,
+                 [](Settings& s) -> std::size_t& { return s.validation.max_string_bytes; }),
+      int_option("validation.max_extra_fields", "Most members a record may carry that the schema does not define",
+                 static_cast<std::int64_t>(d.validation.max_extra_fields), 0, 1024,
+                 [](Settings& s) -> std::size_t& { return s.validation.max_extra_fields; }),
+      int_option("validation.max_extra_bytes", "Most bytes those members may take in total",
+                 static_cast<std::int64_t>(d.validation.max_extra_bytes), 0, 16 << 20,
+                 [](Settings& s) -> std::size_t& { return s.validation.max_extra_bytes; }),
+      real_option("validation.min_timestamp", "Earliest accepted timestamp (Unix seconds; default 1980-01-01)",
+                  d.validation.min_timestamp, 0, big, [](Settings& s) -> double& { return s.validation.min_timestamp; }),
+      real_option("validation.max_future_seconds", "How far after now a timestamp may be",
+                  d.validation.max_future_seconds, 0, big, [](Settings& s) -> double& { return s.validation.max_future_seconds; }),
+
+      real_option("generate.mu", "Drift per bar of the simulated prices (geometric Brownian motion)", d.generate.mu, -1,
+                  1, [](Settings& s) -> double& { return s.generate.mu; }),
+      real_option("generate.sigma", "Volatility per bar of the simulated prices", d.generate.sigma, 0, 1,
+                  [](Settings& s) -> double& { return s.generate.sigma; }),
+      real_option("generate.tick_share", "Fraction of generated records that are stock ticks (the rest: order book, "
+                  "news, market data, economic indicators)", d.generate.tick_share, 0, 1,
+                  [](Settings& s) -> double& { return s.generate.tick_share; }),
+      real_option("generate.min_interval_seconds", "Shortest gap between generated records (record time)",
+                  d.generate.min_interval_seconds, 0, 86400, [](Settings& s) -> double& { return s.generate.min_interval_seconds; }),
+      real_option("generate.max_interval_seconds", "Longest gap between generated records (record time)",
+                  d.generate.max_interval_seconds, 0, 86400, [](Settings& s) -> double& { return s.generate.max_interval_seconds; }),
+      real_option("generate.start_timestamp", "Timestamp of the first record written to a file (default 2025-01-01)",
+                  d.generate.start_timestamp, 0, big, [](Settings& s) -> double& { return s.generate.start_timestamp; }),
+      int_option("generate.mean_volume", "Average volume of a simulated bar", d.generate.mean_volume, 0, 1e12,
+                 [](Settings& s) -> std::int64_t& { return s.generate.mean_volume; }),
+  };
+  return specs;
+}
+
+}  // namespace
+
+std::span<const OptionSpec> option_specs() {
+  static const std::vector<OptionSpec> specs = make_specs();
+  return specs;
+}
+
+const OptionSpec* find_option(std::string_view key) {
+  for (const auto& spec : option_specs()) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+std::string_view option_type_name(const OptionValue& value) {
+  switch (value.index()) {
+    case 0: return "true or false";
+    case 1: return "a whole number";
+    case 2: return "a number";
+    default: return "a string";
+  }
+}
+
+std::string format_option_value(const OptionValue& value) {
+  switch (value.index()) {
+    case 0: return std::get<bool>(value) ? "true" : "false";
+    case 1: return std::to_string(std::get<std::int64_t>(value));
+    case 2: {
+      double d = std::get<double>(value);
+      std::string s = json::format_number(d);
+      // Keep TOML floats floats: 30 would read back as an integer.
+      if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+      return s;
+    }
+    default: {
+      std::string s;
+      json::append_string(s, std::get<std::string>(value));
+      return s;
+    }
+  }
+}
+
+void check_option_value(const OptionSpec& spec, const OptionValue& value) {
+  if (value.index() != spec.default_value.index()) {
+    throw ConfigError(fmt::format("{}: expected {}, got {}", spec.key, option_type_name(spec.default_value),
+                                  option_type_name(value)));
+  }
+  double n = 0;
+  if (const auto* i = std::get_if<std::int64_t>(&value)) n = static_cast<double>(*i);
+  else if (const auto* d = std::get_if<double>(&value)) n = *d;
+  else return;
+  if (!std::isfinite(n) || n < spec.min || n > spec.max) {
+    throw ConfigError(fmt::format("{}: {} is out of range; allowed {} to {}", spec.key, format_option_value(value),
+                                  json::format_number(spec.min), json::format_number(spec.max)));
+  }
+}
+
+OptionValue parse_option_text(const OptionSpec& spec, std::string_view text) {
+  auto bad = [&] {
+    return ConfigError(fmt::format("--{}: expected {}, got '{}'", spec.key, option_type_name(spec.default_value), text));
+  };
+  OptionValue value;
+  switch (spec.default_value.index()) {
+    case 0:
+      if (text == "true" || text == "1" || text == "on") value = true;
+      else if (text == "false" || text == "0" || text == "off") value = false;
+      else throw bad();
+      break;
+    case 1: {
+      std::int64_t i = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+      if (ec != std::errc{} || end != text.data() + text.size()) throw bad();
+      value = i;
+      break;
+    }
+    case 2: {
+      double d = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+      if (ec != std::errc{} || end != text.data() + text.size()) throw bad();
+      value = d;
+      break;
+    }
+    default: value = std::string(text);
+  }
+  check_option_value(spec, value);
+  return value;
+}
+
+void check_settings(const Settings& s) {
+  if (s.signals.rsi_buy_below >= s.signals.rsi_sell_above) {
+    throw ConfigError(fmt::format("signals.rsi_buy_below ({}) must be below signals.rsi_sell_above ({})",
+                                  s.signals.rsi_buy_below, s.signals.rsi_sell_above));
+  }
+  if (s.signals.pe_buy_below >= s.signals.pe_sell_above) {
+    throw ConfigError(fmt::format("signals.pe_buy_below ({}) must be below signals.pe_sell_above ({})",
+                                  s.signals.pe_buy_below, s.signals.pe_sell_above));
+  }
+  if (s.signals.macro_sell_below >= s.signals.macro_buy_above) {
+    throw ConfigError(fmt::format("signals.macro_sell_below ({}) must be below signals.macro_buy_above ({})",
+                                  s.signals.macro_sell_below, s.signals.macro_buy_above));
+  }
+  if (s.generate.min_interval_seconds > s.generate.max_interval_seconds) {
+    throw ConfigError(fmt::format("generate.min_interval_seconds ({}) must not exceed generate.max_interval_seconds ({})",
+                                  s.generate.min_interval_seconds, s.generate.max_interval_seconds));
+  }
+}
+
+std::string default_config_toml() {
+  std::string out =
+      "# tickflow configuration: every option with its default.\n"
+      "# Generated from src/app/options.cpp by `tickflow config defaults`; a test keeps them equal.\n"
+      "# Any option can also be given on the command line as --<section>.<name> VALUE.\n";
+  std::string_view section;
+  for (const auto& spec : option_specs()) {
+    auto dot = spec.key.find('.');
+    std::string_view sec = spec.key.substr(0, dot);
+    if (sec != section) {
+      section = sec;
+      out += fmt::format("\n[{}]\n", sec);
+    }
+    std::string range;
+    if (spec.default_value.index() == 1 || spec.default_value.index() == 2) {
+      range = fmt::format(" ({} to {})", json::format_number(spec.min), json::format_number(spec.max));
+    }
+    out += fmt::format("# {}{}\n{} = {}\n", spec.help, range, spec.key.substr(dot + 1), format_option_value(spec.default_value));
+  }
+  return out;
+}
+
+}  // namespace tickflow

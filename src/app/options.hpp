@@ -1,0 +1,50 @@
+// The one declaration of every configuration option: TOML key, type, default, help text,
+// allowed range. The config file loader, the command-line flags (--<key>), --help and
+// config/tickflow.toml are all produced from this table.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "src/app/settings.hpp"
+
+namespace tickflow {
+
+using OptionValue = std::variant<bool, std::int64_t, double, std::string>;
+
+struct OptionSpec {
+  std::string_view key;   // "section.name", as in the TOML file and the --flag
+  std::string_view help;
+  OptionValue default_value;  // also fixes the option's type
+  double min = 0;             // numeric options: allowed range, inclusive
+  double max = 0;
+  std::function<void(Settings&, const OptionValue&)> apply;
+};
+
+// Thrown at start-up for a bad config file or flag; the message names the option.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::span<const OptionSpec> option_specs();
+const OptionSpec* find_option(std::string_view key);
+
+// Converts text (a flag's value) to the option's type and checks its range.
+OptionValue parse_option_text(const OptionSpec& spec, std::string_view text);
+// Checks a typed value's range; throws ConfigError naming the option.
+void check_option_value(const OptionSpec& spec, const OptionValue& value);
+// Rules that involve more than one option (buy threshold below sell threshold, ...).
+void check_settings(const Settings& settings);
+
+std::string format_option_value(const OptionValue& value);
+std::string_view option_type_name(const OptionValue& value);
+
+// The commented TOML file with every option at its default (config/tickflow.toml).
+std::string default_config_toml();
+
+}  // namespace tickflow

@@ -1,0 +1,90 @@
+#include "src/services/replay/replay_pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include "src/core/json_writer.hpp"
+#include "src/core/record_writer.hpp"
+
+namespace tickflow {
+
+namespace {
+constexpr std::size_t echoed_input_bytes = 200;
+
+bool is_blank(std::string_view line) {
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+}  // namespace
+
+ReplayPipeline::ReplayPipeline(const IndicatorPeriods& periods, const SignalRules& rules,
+                               const ValidationLimits& limits, double now)
+    : periods_(periods), parser_(limits), signals_(rules), now_(now) {}
+
+void write_rejection_line(std::uint64_t line_no, const ValidationErrors& errors, std::string_view input,
+                          std::string& out) {
+  out += "{\"line\":";
+  json::append_number(out, line_no);
+  out += ",\"field\":";
+  json::append_string(out, errors.front().field);
+  out += ",\"reason\":";
+  json::append_string(out, errors.front().reason);
+  out += ",\"errors\":[";
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (i > 0) out += ',';
+    out += "{\"field\":";
+    json::append_string(out, errors[i].field);
+    out += ",\"reason\":";
+    json::append_string(out, errors[i].reason);
+    out += '}';
+  }
+  out += "],\"input\":";
+  json::append_string_lossy(out, input, echoed_input_bytes);
+  out += "}\n";
+}
+
+void ReplayPipeline::write_rejection(std::uint64_t line_no, std::string_view input, ReplayOutput& out) {
+  ++stats_.rejected;
+  write_rejection_line(line_no, errors_, input, out.rejected);
+}
+
+void ReplayPipeline::reject_unreadable(std::uint64_t line_no, std::uint64_t length, std::string_view start,
+                                       ReplayOutput& out) {
+  ++stats_.lines;
+  errors_.clear();
+  errors_.push_back({whole_record, fmt::format("line is {} bytes; the limit is {} bytes", length,
+                                               parser_.limits().max_record_bytes)});
+  write_rejection(line_no, start, out);
+}
+
+void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, ReplayOutput& out) {
+  ++stats_.lines;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (is_blank(line)) return;
+  if (!parser_.parse(line, now_, RecordSource::external, record_, errors_)) {
+    write_rejection(line_no, line, out);
+    return;
+  }
+  ++stats_.accepted;
+
+  std::string_view key = record_.partition_key();
+  auto it = keys_.find(key);
+  if (it == keys_.end()) it = keys_.emplace(std::string(key), KeyState{}).first;
+  KeyState& state = it->second;
+  record_.seq = ++state.seq;
+
+  if (record_.type == DataType::stock) {
+    if (!state.indicators) state.indicators.emplace(periods_);
+    record_.indicators = state.indicators->update(std::get<StockTick>(record_.body).closing_price);
+  }
+  if (auto alarm = signals_.evaluate(record_)) {
+    ++stats_.alarms;
+    write_alarm(*alarm, out.alarms);
+    out.alarms += '\n';
+  }
+  write_record(record_, out.records);
+  out.records += '\n';
+}
+
+}  // namespace tickflow

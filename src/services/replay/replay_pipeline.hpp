@@ -1,0 +1,75 @@
+// The whole analysis on one line at a time, with no network: validate (as ingest does),
+// assign per-key seq, compute indicators (as process does), decide signals and alarms
+// (as signal does). Used by `tickflow replay` for backtests and golden tests.
+// Pure logic: output goes to caller-owned strings. Single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "src/core/record.hpp"
+#include "src/core/record_parser.hpp"
+#include "src/indicators/indicator_set.hpp"
+#include "src/signals/signal_engine.hpp"
+
+namespace tickflow {
+
+struct ReplayStats {
+  std::uint64_t lines = 0;     // including blank ones
+  std::uint64_t accepted = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t alarms = 0;
+};
+
+// Where handle_line appends: one JSON line (ending in '\n') per accepted record,
+// rejection or alarm.
+struct ReplayOutput {
+  std::string records;
+  std::string rejected;
+  std::string alarms;
+};
+
+class ReplayPipeline {
+ public:
+  ReplayPipeline(const IndicatorPeriods& periods, const SignalRules& rules, const ValidationLimits& limits, double now);
+
+  // Handles input line number `line_no` (1-based, without its newline). Blank lines are
+  // counted and skipped.
+  void handle_line(std::string_view line, std::uint64_t line_no, ReplayOutput& out);
+
+  // Records a line that could not even be read whole (longer than the record limit).
+  void reject_unreadable(std::uint64_t line_no, std::uint64_t length, std::string_view start, ReplayOutput& out);
+
+  const ReplayStats& stats() const noexcept { return stats_; }
+  std::size_t max_line_bytes() const noexcept { return parser_.limits().max_record_bytes; }
+
+ private:
+  struct KeyState {
+    std::uint64_t seq = 0;
+    std::optional<IndicatorSet> indicators;  // stock symbols only
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  void write_rejection(std::uint64_t line_no, std::string_view input, ReplayOutput& out);
+
+  IndicatorPeriods periods_;
+  RecordParser parser_;
+  SignalEngine signals_;
+  double now_;
+  Record record_;            // reused: no allocation per line in the steady state
+  ValidationErrors errors_;  // reused
+  std::unordered_map<std::string, KeyState, Hash, std::equal_to<>> keys_;
+  ReplayStats stats_;
+};
+
+// Writes one rejection line: {"line", "field", "reason", "errors": [...], "input"}.
+void write_rejection_line(std::uint64_t line_no, const ValidationErrors& errors, std::string_view input,
+                          std::string& out);
+
+}  // namespace tickflow

@@ -1,0 +1,93 @@
+// The option table drives the config file, flags and config/tickflow.toml: the checked-in
+// file equals the generated defaults, and bad files/flags fail naming the option.
+#include "src/app/options.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "src/app/config_file.hpp"
+
+namespace tickflow {
+namespace {
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string config_error(std::string_view toml) {
+  Settings s;
+  try {
+    load_config_text(toml, "test.toml", s);
+    check_settings(s);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Options, CheckedInConfigFileListsEveryOptionAtItsDefault) {
+  EXPECT_EQ(read(TICKFLOW_SOURCE_DIR "/config/tickflow.toml"), default_config_toml())
+      << "run: build/release/tickflow config defaults > config/tickflow.toml";
+}
+
+TEST(Options, DefaultFileLoadsToTheBuiltInDefaults) {
+  Settings loaded;
+  load_config_text(default_config_toml(), "defaults", loaded);
+  Settings built_in;
+  EXPECT_EQ(loaded.indicators.ma, built_in.indicators.ma);
+  EXPECT_EQ(loaded.signals.rsi_buy_below, built_in.signals.rsi_buy_below);
+  EXPECT_EQ(loaded.validation.max_record_bytes, built_in.validation.max_record_bytes);
+}
+
+TEST(Options, FileValuesApply) {
+  Settings s;
+  load_config_text("[indicators]\nma_period = 50\n[signals]\nrsi_buy_below = 25\nnews_enabled = false\n", "t", s);
+  EXPECT_EQ(s.indicators.ma, 50);
+  EXPECT_EQ(s.signals.rsi_buy_below, 25.0);
+  EXPECT_FALSE(s.signals.news_enabled);
+}
+
+TEST(Options, UnknownKeySuggestsTheNearestOption) {
+  EXPECT_EQ(config_error("[signals]\nrsi_buy_belw = 25\n"),
+            "test.toml:2: unknown option signals.rsi_buy_belw (did you mean signals.rsi_buy_below?)");
+}
+
+TEST(Options, WrongTypeAndOutOfRangeNameTheOption) {
+  EXPECT_EQ(config_error("[indicators]\nma_period = \"20\"\n"), "test.toml:2: indicators.ma_period: expected a whole number, got a string");
+  EXPECT_EQ(config_error("[indicators]\nma_period = 0\n"),
+            "test.toml:2: indicators.ma_period: 0 is out of range; allowed 1 to 100000");
+  EXPECT_NE(config_error("[signals]\nrsi_buy_below = 80\n").find("must be below signals.rsi_sell_above"), std::string::npos);
+}
+
+TEST(Options, MalformedTomlReportsLine) {
+  EXPECT_NE(config_error("[signals\n").find("test.toml:1"), std::string::npos);
+}
+
+TEST(Options, FlagTextIsTypedAndRangeChecked) {
+  const OptionSpec* spec = find_option("signals.rsi_sell_above");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(std::get<double>(parse_option_text(*spec, "75.5")), 75.5);
+  EXPECT_THROW(parse_option_text(*spec, "abc"), ConfigError);
+  EXPECT_THROW(parse_option_text(*spec, "101"), ConfigError);
+  const OptionSpec* flag = find_option("signals.rsi_enabled");
+  EXPECT_EQ(std::get<bool>(parse_option_text(*flag, "false")), false);
+  EXPECT_THROW(parse_option_text(*flag, "maybe"), ConfigError);
+}
+
+TEST(Options, EveryOptionHasHelpAndAUniqueSectionedKey) {
+  std::set<std::string_view> keys;
+  for (const auto& spec : option_specs()) {
+    EXPECT_FALSE(spec.help.empty()) << spec.key;
+    EXPECT_NE(spec.key.find('.'), std::string_view::npos) << spec.key;
+    EXPECT_TRUE(keys.insert(spec.key).second) << spec.key;
+  }
+}
+
+}  // namespace
+}  // namespace tickflow
