@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -72,6 +74,28 @@ void append_string(std::string& out, std::string_view text) {
   }
   out.append(text.substr(clean_from));
   out += '"';
+}
+
+void append_fixed(std::string& out, double value, int decimals) {
+  static constexpr double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  decimals = decimals < 0 ? 0 : decimals > 6 ? 6 : decimals;
+  if (!std::isfinite(value) || std::fabs(value) >= 1e12) {
+    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, decimals);
+    return;
+  }
+  auto units = static_cast<std::int64_t>(std::llround(std::fabs(value) * scale[decimals]));
+  if (value < 0 && units != 0) out += '-';
+  auto whole = units / static_cast<std::int64_t>(scale[decimals]);
+  append_chars(out, whole);
+  if (decimals == 0) return;
+  out += '.';
+  auto fraction = units % static_cast<std::int64_t>(scale[decimals]);
+  char digits[6];
+  for (int i = decimals - 1; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + fraction % 10);
+    fraction /= 10;
+  }
+  out.append(digits, static_cast<std::size_t>(decimals));
 }
 
 std::string format_number(double value) {

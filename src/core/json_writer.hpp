@@ -26,6 +26,10 @@ inline void append_key(std::string& out, std::string_view key) {
   out += "\":";
 }
 
+// Appends `value` with exactly `decimals` (0–6) digits after the point, rounded half away
+// from zero, for human text on hot paths ("RSI 27.4"). Falls back to fmt for huge values.
+void append_fixed(std::string& out, double value, int decimals);
+
 // A double as a person reads it in a message: round-trip exact, plain notation.
 std::string format_number(double value);
 

@@ -68,6 +68,12 @@ struct Record {
   // (already valid JSON, no surrounding braces) so they pass through every stage.
   std::string extras;
 
+  // Set by the parser. When the input object's own text can stand for its fields in the
+  // output (nothing in it needed normalising, such as a lower-case symbol), writers copy
+  // that text and append the pipeline fields instead of formatting every number again.
+  bool raw_reusable = false;
+  bool data_type_given = false;  // the input named its data_type
+
   // Pipeline fields (schema.md "Added by ingest / process / signal").
   std::optional<std::uint64_t> seq;
   std::optional<double> ingest_ts;

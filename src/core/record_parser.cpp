@@ -15,6 +15,7 @@
 namespace tickflow {
 
 namespace od = simdjson::ondemand;
+static_assert(record_padding >= simdjson::SIMDJSON_PADDING);
 
 namespace {
 
@@ -46,8 +47,23 @@ constexpr std::array<std::string_view, field_count> field_names = {
 constexpr std::size_t index(FieldId id) { return static_cast<std::size_t>(id); }
 constexpr std::string_view name(FieldId id) { return field_names[index(id)]; }
 
-FieldId lookup_field(std::string_view key) {
+// Field ids grouped by name length, so a lookup compares at most four names.
+constexpr std::size_t longest_field_name = 19;
+constexpr auto fields_by_length = [] {
+  std::array<std::array<std::uint8_t, 4>, longest_field_name + 1> table{};
+  std::array<std::size_t, longest_field_name + 1> used{};
+  for (auto& row : table) row.fill(static_cast<std::uint8_t>(FieldId::extra));
   for (std::size_t i = 0; i < field_count; ++i) {
+    std::size_t n = field_names[i].size();
+    table[n][used[n]++] = static_cast<std::uint8_t>(i);
+  }
+  return table;
+}();
+
+FieldId lookup_field(std::string_view key) {
+  if (key.size() > longest_field_name) return FieldId::extra;
+  for (std::uint8_t i : fields_by_length[key.size()]) {
+    if (i == static_cast<std::uint8_t>(FieldId::extra)) break;
     if (field_names[i] == key) return static_cast<FieldId>(i);
   }
   return FieldId::extra;
@@ -101,18 +117,6 @@ std::string_view kind_name(DataType t) {
   return "record";
 }
 
-std::string_view json_type_name(od::json_type t) {
-  switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "true/false";
-    case od::json_type::null: return "null";
-  }
-  return "something else";
-}
-
 std::string_view trim_right(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
@@ -130,26 +134,70 @@ std::string num(double v) { return json::format_number(v); }
 
 constexpr double max_exact_integer = 9007199254740992.0;  // 2^53
 
-// What one parse call learnt about the schema's fields, before checking the rules.
+// How a member's value looked in the JSON, captured before data_type is known.
+enum class Kind : std::uint8_t { number, bad_number, string, boolean, null, object, array };
+
+std::string_view kind_name(Kind k) {
+  switch (k) {
+    case Kind::number:
+    case Kind::bad_number: return "a number";
+    case Kind::string: return "a string";
+    case Kind::boolean: return "true/false";
+    case Kind::null: return "null";
+    case Kind::object: return "an object";
+    case Kind::array: return "an array";
+  }
+  return "something else";
+}
+
+struct Captured {
+  Kind kind = Kind::null;
+  double number = 0;
+  std::string_view text;       // string: unescaped; number/boolean/null: the JSON token
+  std::size_t composite_begin = 0;  // object/array: compact JSON in the scratch buffer
+  std::size_t composite_end = 0;
+};
+
+// What one parse learnt about the schema's fields. Reused across parses; reset() clears
+// only the flags, the values are written before they are read.
 struct FieldValues {
   std::array<bool, field_count> seen{};     // present (even if its value was unusable)
-  std::array<bool, field_count> usable{};   // present with the right JSON type
-  std::array<double, field_count> number{};
-  std::array<std::string_view, field_count> text{};  // strings; valid until next parse
+  std::array<Captured, field_count> raw{};
+  std::array<bool, field_count> usable{};   // present with the JSON type its field needs
   std::array<bool, field_count> is_null{};
+  std::array<double, field_count> number{};
+  std::array<std::string_view, field_count> text{};
 
+  void reset() {
+    seen.fill(false);
+    usable.fill(false);
+    is_null.fill(false);
+  }
   bool ok(FieldId id) const { return usable[index(id)]; }
   double n(FieldId id) const { return number[index(id)]; }
   std::string_view s(FieldId id) const { return text[index(id)]; }
 };
+
+bool wants_text(FieldId id) {
+  return id == FieldId::stock_symbol || id == FieldId::data_type || id == FieldId::order_type ||
+         id == FieldId::headline || id == FieldId::news_type || id == FieldId::indicator_name ||
+         id == FieldId::signal || id == FieldId::signal_reason;
+}
+
+bool nullable(FieldId id) {
+  return id == FieldId::ma || id == FieldId::ema || id == FieldId::rsi || id == FieldId::headline ||
+         id == FieldId::news_type;
+}
 
 }  // namespace
 
 struct RecordParser::Impl {
   ValidationLimits limits;
   od::parser parser;
-  std::vector<char> padded;  // input copied here with simdjson's required padding
+  std::vector<char> padded;  // input copied here when the caller's buffer lacks padding
   std::vector<std::string_view> extra_names;
+  std::string scratch;       // compact JSON of object/array values of schema fields
+  FieldValues f;
 
   explicit Impl(ValidationLimits l)
       : limits(l), parser(l.max_record_bytes + 64), padded(l.max_record_bytes + simdjson::SIMDJSON_PADDING) {
@@ -159,7 +207,8 @@ struct RecordParser::Impl {
     }
   }
 
-  bool parse(std::string_view json, double now, RecordSource source, Record& out, ValidationErrors& errors);
+  bool parse(std::string_view json, std::size_t capacity, double now, RecordSource source, Record& out,
+             ValidationErrors& errors);
 
  private:
   ValidationErrors* errors_ = nullptr;
@@ -174,6 +223,8 @@ struct RecordParser::Impl {
       fail(whole_record, fmt::format("JSON nested deeper than {} levels", limits.max_depth));
     } else if (e == simdjson::UTF8_ERROR) {
       fail(whole_record, "not valid UTF-8");
+    } else if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
+      fail(whole_record, "not valid JSON: an object or array is not closed, or text follows the object");
     } else {
       std::string at;
       if (doc_ != nullptr) {
@@ -187,10 +238,13 @@ struct RecordParser::Impl {
   }
 
   bool starts_object(std::string_view json);
-  bool read_field(FieldId id, od::value& v, FieldValues& f);
+  bool capture(FieldId id, od::value& v);
+  void accept(FieldId id);
+  bool add_extra(std::string_view key, Record& out);
+  void append_captured(FieldId id, std::string& out) const;
   bool copy_value(od::value& v, std::string& out, std::size_t depth);
-  void check_rules(DataType type, const FieldValues& f, double now, RecordSource source);
-  void fill(DataType type, const FieldValues& f, Record& out);
+  void check_rules(DataType type, double now, RecordSource source);
+  void fill(DataType type, Record& out);
 };
 
 RecordParser::RecordParser(ValidationLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
@@ -202,83 +256,52 @@ const ValidationLimits& RecordParser::limits() const noexcept { return impl_->li
 
 bool RecordParser::parse(std::string_view json, double now, RecordSource source, Record& out,
                          ValidationErrors& errors) {
-  return impl_->parse(json, now, source, out, errors);
+  return impl_->parse(json, 0, now, source, out, errors);
 }
 
-bool RecordParser::Impl::parse(std::string_view json, double now, RecordSource source, Record& out,
-                               ValidationErrors& errors) {
+bool RecordParser::parse_in_place(std::string_view json, std::size_t capacity, double now, RecordSource source,
+                                  Record& out, ValidationErrors& errors) {
+  return impl_->parse(json, capacity, now, source, out, errors);
+}
+
+bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, double now, RecordSource source,
+                               Record& out, ValidationErrors& errors) {
   errors.clear();
   errors_ = &errors;
+  doc_ = nullptr;
   if (json.size() > limits.max_record_bytes) {
     fail(whole_record, fmt::format("record is {} bytes; the limit is {} bytes", json.size(),
                                    limits.max_record_bytes));
     return false;
   }
   if (!starts_object(json)) return false;
-  std::memcpy(padded.data(), json.data(), json.size());
-  std::memset(padded.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+  const char* buf = json.data();
+  if (capacity < json.size() + record_padding) {
+    std::memcpy(padded.data(), json.data(), json.size());
+    std::memset(padded.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+    buf = padded.data();
+    capacity = padded.size();
+  }
+  start_ = buf;
 
   od::document doc;
-  doc_ = nullptr;
-  start_ = padded.data();
-  if (auto e = parser.iterate(padded.data(), json.size(), padded.size()).get(doc)) {
+  if (auto e = parser.iterate(buf, json.size(), capacity).get(doc)) {
     fail_json(e, "");
     return false;
   }
   doc_ = &doc;
-  // On Demand reads only as far as it is asked to; skip over the whole value first so that
-  // broken structure and text after the object are caught before any field is used.
-  std::string_view whole;
-  if (auto e = doc.raw_json().get(whole)) {
-    fail_json(e, "");
-    return false;
-  }
-  const char* value_end = whole.data() + trim_right(whole).size();
-  const char* input_end = padded.data() + trim_right(json).size();
-  if (value_end != input_end) {
-    fail(whole_record, fmt::format("unexpected text after the JSON object at byte {}", value_end - padded.data()));
-    return false;
-  }
-  doc.rewind();
   od::object obj;
   if (auto e = doc.get_object().get(obj)) {
     fail_json(e, "");
     return false;
   }
 
-  // data_type decides which fields belong to the record, and it may come last: look for
-  // it first, then walk every member once.
-  DataType type = DataType::stock;
-  FieldValues f;
-  {
-    od::value dt;
-    auto e = obj.find_field_unordered("data_type").get(dt);
-    if (e == simdjson::SUCCESS) {
-      if (!read_field(FieldId::data_type, dt, f)) return false;
-      if (f.ok(FieldId::data_type)) {
-        if (auto t = parse_data_type(f.s(FieldId::data_type))) {
-          type = *t;
-        } else {
-          fail("data_type", fmt::format("unknown data_type {}; expected one of {}",
-                                        quoted(f.s(FieldId::data_type)), data_type_names));
-          return false;
-        }
-      } else {
-        return false;
-      }
-    } else if (e != simdjson::NO_SUCH_FIELD) {
-      fail_json(e, "");
-      return false;
-    }
-    if (auto r = obj.reset(); r.error()) {
-      fail_json(r.error(), "");
-      return false;
-    }
-  }
-
+  // One walk over the members. data_type decides which fields belong to the record and
+  // may come last, so values are captured first and classified after.
+  f.reset();
   out.extras.clear();
   extra_names.clear();
-  bool data_type_seen = false;
+  scratch.clear();
   for (auto member : obj) {
     od::field field;
     if (auto e = std::move(member).get(field)) {
@@ -297,51 +320,192 @@ bool RecordParser::Impl::parse(std::string_view json, double now, RecordSource s
     }
     od::value v = field.value();
     FieldId id = lookup_field(key);
-    if (id == FieldId::data_type) {
-      if (data_type_seen) fail("data_type", "appears more than once in the record");
-      data_type_seen = true;
-      continue;  // read above
-    }
-    if (id != FieldId::extra && belongs_to(id, type)) {
-      if (f.seen[index(id)]) {
-        fail(key, "appears more than once in the record");
-        continue;
-      }
-      if (is_pipeline_field(id) && source == RecordSource::external) {
-        fail(key, fmt::format("{} is assigned by tickflow and must not be sent in the input", key));
-        continue;
-      }
-      if (!read_field(id, v, f)) return false;
-      continue;
-    }
-    // A member this record type does not define: keep it verbatim for later stages.
-    for (auto seen_name : extra_names) {
-      if (seen_name == key) {
-        fail(key, "appears more than once in the record");
+    if (id == FieldId::extra) {
+      if (!add_extra(key, out)) return false;
+      if (!copy_value(v, out.extras, 1)) return false;
+      if (out.extras.size() > limits.max_extra_bytes) {
+        fail(key, fmt::format("members the schema does not define take more than {} bytes", limits.max_extra_bytes));
         return false;
       }
+      continue;
     }
-    if (extra_names.size() >= limits.max_extra_fields) {
-      fail(key, fmt::format("more than {} members that the schema does not define",
-                            limits.max_extra_fields));
+    if (f.seen[index(id)]) {
+      fail(key, "appears more than once in the record");
+      continue;
+    }
+    f.seen[index(id)] = true;
+    if (!capture(id, v)) return false;
+  }
+  // On Demand stops after the object; anything still ahead is text after it.
+  if (auto loc = doc.current_location(); loc.error() != simdjson::OUT_OF_BOUNDS) {
+    const char* at = nullptr;
+    std::size_t offset = std::move(loc).get(at) == simdjson::SUCCESS ? static_cast<std::size_t>(at - start_) : json.size();
+    fail(whole_record, fmt::format("unexpected text after the JSON object at byte {}", offset));
+    return false;
+  }
+
+  DataType type = DataType::stock;
+  if (f.seen[index(FieldId::data_type)]) {
+    const Captured& dt = f.raw[index(FieldId::data_type)];
+    if (dt.kind != Kind::string) {
+      fail("data_type", fmt::format("must be a JSON string, got {}", kind_name(dt.kind)));
       return false;
     }
-    extra_names.push_back(key);
-    if (!out.extras.empty()) out.extras += ',';
-    json::append_string(out.extras, key);
-    out.extras += ':';
-    if (!copy_value(v, out.extras, 1)) return false;
-    if (out.extras.size() > limits.max_extra_bytes) {
-      fail(key, fmt::format("members the schema does not define take more than {} bytes",
-                            limits.max_extra_bytes));
+    auto parsed = parse_data_type(dt.text);
+    if (!parsed) {
+      fail("data_type", fmt::format("unknown data_type {}; expected one of {}", quoted(dt.text), data_type_names));
+      return false;
+    }
+    type = *parsed;
+    f.usable[index(FieldId::data_type)] = true;
+  }
+  for (std::size_t i = 0; i < field_count; ++i) {
+    auto id = static_cast<FieldId>(i);
+    if (!f.seen[i] || id == FieldId::data_type) continue;
+    if (!belongs_to(id, type)) {
+      // A schema field of another data_type: passes through like an unknown member.
+      if (!add_extra(name(id), out)) return false;
+      append_captured(id, out.extras);
+      continue;
+    }
+    if (is_pipeline_field(id) && source == RecordSource::external) {
+      fail(name(id), fmt::format("{} is assigned by tickflow and must not be sent in the input", name(id)));
+      continue;
+    }
+    accept(id);
+  }
+  if (out.extras.size() > limits.max_extra_bytes) {
+    fail(whole_record, fmt::format("members the schema does not define take more than {} bytes", limits.max_extra_bytes));
+    return false;
+  }
+  // Wrong types found above do not stop the rule checks: the user sees every problem.
+  check_rules(type, now, source);
+  if (!errors.empty()) return false;
+  fill(type, out);
+  return true;
+}
+
+// Checks an extra member's name (duplicates, count) and writes `"key":` to the extras.
+bool RecordParser::Impl::add_extra(std::string_view key, Record& out) {
+  for (auto seen_name : extra_names) {
+    if (seen_name == key) {
+      fail(key, "appears more than once in the record");
       return false;
     }
   }
-  // Wrong types found above do not stop the rule checks: the user sees every problem.
-  check_rules(type, f, now, source);
-  if (!errors.empty()) return false;
-  fill(type, f, out);
+  if (extra_names.size() >= limits.max_extra_fields) {
+    fail(key, fmt::format("more than {} members that the schema does not define", limits.max_extra_fields));
+    return false;
+  }
+  extra_names.push_back(key);
+  if (!out.extras.empty()) out.extras += ',';
+  json::append_string(out.extras, key);
+  out.extras += ':';
   return true;
+}
+
+void RecordParser::Impl::append_captured(FieldId id, std::string& out) const {
+  const Captured& c = f.raw[index(id)];
+  switch (c.kind) {
+    case Kind::string: json::append_string(out, c.text); break;
+    case Kind::object:
+    case Kind::array: out.append(scratch, c.composite_begin, c.composite_end - c.composite_begin); break;
+    default: out += c.text;
+  }
+}
+
+// Records a schema field's value as it is. Returns false only when the JSON itself is
+// broken (parsing cannot go on); values the field cannot use are judged in accept().
+bool RecordParser::Impl::capture(FieldId id, od::value& v) {
+  Captured& c = f.raw[index(id)];
+  od::json_type t;
+  if (auto e = v.type().get(t)) {
+    fail_json(e, fmt::format(" in {}", name(id)));
+    return false;
+  }
+  switch (t) {
+    case od::json_type::number: {
+      c.text = trim_right(v.raw_json_token());
+      auto e = v.get_double().get(c.number);
+      if (e == simdjson::NUMBER_ERROR || (e == simdjson::SUCCESS && !std::isfinite(c.number))) {
+        c.kind = Kind::bad_number;
+        fail(name(id), fmt::format("{} is not a finite number in double range", c.text.substr(0, 40)));
+        return true;
+      }
+      if (e) {
+        fail_json(e, fmt::format(" in {}", name(id)));
+        return false;
+      }
+      c.kind = Kind::number;
+      return true;
+    }
+    case od::json_type::string:
+      c.kind = Kind::string;
+      if (auto e = v.get_string().get(c.text)) {
+        fail_json(e, fmt::format(" in {}", name(id)));
+        return false;
+      }
+      return true;
+    case od::json_type::boolean: {
+      bool b = false;
+      if (auto e = v.get_bool().get(b)) {
+        fail_json(e, fmt::format(" in {}", name(id)));
+        return false;
+      }
+      c.kind = Kind::boolean;
+      c.text = b ? "true" : "false";
+      return true;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto e = v.is_null().get(is_null); e || !is_null) {
+        fail_json(e ? e : simdjson::N_ATOM_ERROR, fmt::format(" in {}", name(id)));
+        return false;
+      }
+      c.kind = Kind::null;
+      c.text = "null";
+      return true;
+    }
+    case od::json_type::object:
+    case od::json_type::array:
+      c.kind = t == od::json_type::object ? Kind::object : Kind::array;
+      c.composite_begin = scratch.size();
+      if (!copy_value(v, scratch, 1)) return false;
+      c.composite_end = scratch.size();
+      return true;
+  }
+  return false;
+}
+
+// Judges a captured value against what its field needs (type, length).
+void RecordParser::Impl::accept(FieldId id) {
+  auto i = index(id);
+  const Captured& c = f.raw[i];
+  if (c.kind == Kind::bad_number) return;  // already reported
+  if (c.kind == Kind::null && nullable(id)) {
+    f.is_null[i] = true;
+    f.usable[i] = true;
+    return;
+  }
+  if (wants_text(id)) {
+    if (c.kind != Kind::string) {
+      fail(name(id), fmt::format("must be a JSON string, got {}", kind_name(c.kind)));
+    } else if (c.text.size() > limits.max_string_bytes) {
+      fail(name(id), fmt::format("is {} bytes long; at most {} are allowed", c.text.size(), limits.max_string_bytes));
+    } else {
+      f.text[i] = c.text;
+      f.usable[i] = true;
+    }
+    return;
+  }
+  if (c.kind == Kind::string) {
+    fail(name(id), fmt::format("must be a JSON number, got the string {}; send the number without quotes", quoted(c.text)));
+  } else if (c.kind != Kind::number) {
+    fail(name(id), fmt::format("must be a JSON number, got {}", kind_name(c.kind)));
+  } else {
+    f.number[i] = c.number;
+    f.usable[i] = true;
+  }
 }
 
 // A record must be an object. Says what the input is instead when it is not, before
@@ -367,80 +531,6 @@ bool RecordParser::Impl::starts_object(std::string_view json) {
     fail(whole_record, fmt::format("expected a JSON object, got {}", kind));
   }
   return false;
-}
-
-// Reads a known member's value with the JSON type its field needs. Returns false only when
-// the JSON itself is broken (parsing cannot go on); wrong types are recorded as errors.
-bool RecordParser::Impl::read_field(FieldId id, od::value& v, FieldValues& f) {
-  auto i = index(id);
-  f.seen[i] = true;
-  od::json_type t;
-  if (auto e = v.type().get(t)) {
-    fail_json(e, fmt::format(" in {}", name(id)));
-    return false;
-  }
-  bool wants_text = id == FieldId::stock_symbol || id == FieldId::data_type ||
-                    id == FieldId::order_type || id == FieldId::headline ||
-                    id == FieldId::news_type || id == FieldId::indicator_name ||
-                    id == FieldId::signal || id == FieldId::signal_reason;
-  bool nullable = id == FieldId::ma || id == FieldId::ema || id == FieldId::rsi ||
-                  id == FieldId::headline || id == FieldId::news_type;
-  if (t == od::json_type::null && nullable) {
-    f.is_null[i] = true;
-    f.usable[i] = true;
-    return true;
-  }
-  if (wants_text) {
-    if (t != od::json_type::string) {
-      fail(name(id), fmt::format("must be a JSON string, got {}", json_type_name(t)));
-      return true;
-    }
-    std::string_view s;
-    if (auto e = v.get_string().get(s)) {
-      fail_json(e, fmt::format(" in {}", name(id)));
-      return false;
-    }
-    if (s.size() > limits.max_string_bytes) {
-      fail(name(id), fmt::format("is {} bytes long; at most {} are allowed", s.size(),
-                                 limits.max_string_bytes));
-      return true;
-    }
-    f.text[i] = s;
-    f.usable[i] = true;
-    return true;
-  }
-  if (t != od::json_type::number) {
-    if (t == od::json_type::string) {
-      std::string_view s;
-      if (auto e = v.get_string().get(s)) {
-        fail_json(e, fmt::format(" in {}", name(id)));
-        return false;
-      }
-      fail(name(id), fmt::format("must be a JSON number, got the string {}; send the number "
-                                 "without quotes",
-                                 quoted(s)));
-    } else {
-      fail(name(id), fmt::format("must be a JSON number, got {}", json_type_name(t)));
-    }
-    return true;
-  }
-  std::string_view token = trim_right(v.raw_json_token());
-  double d;
-  if (auto e = v.get_double().get(d)) {
-    if (e == simdjson::NUMBER_ERROR) {
-      fail(name(id), fmt::format("{} is not a finite number in double range", token.substr(0, 40)));
-      return true;
-    }
-    fail_json(e, fmt::format(" in {}", name(id)));
-    return false;
-  }
-  if (!std::isfinite(d)) {
-    fail(name(id), fmt::format("{} is not a finite number in double range", token.substr(0, 40)));
-    return true;
-  }
-  f.number[i] = d;
-  f.usable[i] = true;
-  return true;
 }
 
 // Copies any JSON value to `out` in compact form, checking it fully (On Demand checks only
@@ -526,8 +616,7 @@ bool RecordParser::Impl::copy_value(od::value& v, std::string& out, std::size_t 
   return false;
 }
 
-void RecordParser::Impl::check_rules(DataType type, const FieldValues& f, double now,
-                                     RecordSource source) {
+void RecordParser::Impl::check_rules(DataType type, double now, RecordSource source) {
   auto require = [&](FieldId id) {
     if (!f.seen[index(id)]) {
       fail(name(id), fmt::format("is missing; a {} needs it", kind_name(type)));
@@ -659,8 +748,11 @@ void RecordParser::Impl::check_rules(DataType type, const FieldValues& f, double
   }
 }
 
-void RecordParser::Impl::fill(DataType type, const FieldValues& f, Record& out) {
+void RecordParser::Impl::fill(DataType type, Record& out) {
   out.type = type;
+  out.data_type_given = f.seen[index(FieldId::data_type)];
+  out.raw_reusable = type == DataType::economic_indicator ||
+                     Symbol::from_valid(f.s(FieldId::stock_symbol)).view() == f.s(FieldId::stock_symbol);
   out.symbol = type == DataType::economic_indicator ? Symbol{} : Symbol::from_valid(f.s(FieldId::stock_symbol));
   out.timestamp = f.n(FieldId::timestamp);
   switch (type) {

@@ -11,6 +11,9 @@
 
 namespace tickflow {
 
+// Readable bytes parse_in_place needs after a record's last byte (simdjson's padding).
+inline constexpr std::size_t record_padding = 64;
+
 // Where a record comes from. Fields that tickflow assigns (seq, ma, signal, ...) are
 // refused from outside, and read back when one stage consumes another's output.
 enum class RecordSource { external, pipeline };
@@ -28,6 +31,12 @@ class RecordParser {
   // `now` (Unix seconds) bounds how far in the future a timestamp may be.
   bool parse(std::string_view json, double now, RecordSource source, Record& out,
              ValidationErrors& errors);
+
+  // The same without copying: `json` lies in a buffer with at least `capacity` readable
+  // bytes from json.data(), capacity ≥ json.size() + record_padding. Smaller
+  // capacities fall back to a copy.
+  bool parse_in_place(std::string_view json, std::size_t capacity, double now, RecordSource source, Record& out,
+                      ValidationErrors& errors);
 
   const ValidationLimits& limits() const noexcept;
 

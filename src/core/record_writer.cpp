@@ -50,19 +50,7 @@ struct BodyWriter {
   }
 };
 
-}  // namespace
-
-void write_record(const Record& r, std::string& out) {
-  out += "{\"data_type\":\"";
-  out += to_string(r.type);
-  out += '"';
-  if (r.type != DataType::economic_indicator) string_field(out, "stock_symbol", r.symbol.view());
-  std::visit(BodyWriter{out}, r.body);
-  number_field(out, "timestamp", r.timestamp);
-  if (!r.extras.empty()) {
-    out += ',';
-    out += r.extras;
-  }
+void append_pipeline_fields(const Record& r, std::string& out) {
   if (r.seq) {
     out += ",\"seq\":";
     json::append_number(out, *r.seq);
@@ -82,6 +70,38 @@ void write_record(const Record& r, std::string& out) {
     number_field(out, "signal_strength", r.signal->strength);
   }
   out += '}';
+}
+
+}  // namespace
+
+void write_record(const Record& r, std::string& out) {
+  out += "{\"data_type\":\"";
+  out += to_string(r.type);
+  out += '"';
+  if (r.type != DataType::economic_indicator) string_field(out, "stock_symbol", r.symbol.view());
+  std::visit(BodyWriter{out}, r.body);
+  number_field(out, "timestamp", r.timestamp);
+  if (!r.extras.empty()) {
+    out += ',';
+    out += r.extras;
+  }
+  append_pipeline_fields(r, out);
+}
+
+void write_record_reusing(const Record& r, std::string_view raw, std::string& out) {
+  while (!raw.empty() && raw.back() != '}') raw.remove_suffix(1);  // trailing blanks
+  if (!r.raw_reusable || raw.empty()) {
+    write_record(r, out);
+    return;
+  }
+  raw.remove_suffix(1);
+  out += raw;
+  if (!r.data_type_given) {
+    out += ",\"data_type\":\"";
+    out += to_string(r.type);
+    out += '"';
+  }
+  append_pipeline_fields(r, out);
 }
 
 }  // namespace tickflow

@@ -11,4 +11,9 @@ namespace tickflow {
 // Appends the JSON object for `record` to `out` (no trailing newline).
 void write_record(const Record& record, std::string& out);
 
+// Same record, reusing `raw`, the exact input text it was parsed from, when the parser
+// marked it reusable: the input's members verbatim, then data_type if the input had none,
+// then the pipeline fields. Falls back to write_record otherwise.
+void write_record_reusing(const Record& record, std::string_view raw, std::string& out);
+
 }  // namespace tickflow

@@ -1,9 +1,13 @@
 #include "src/signals/signal_engine.hpp"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <cmath>
 
 #include <fmt/format.h>
+
+#include "src/core/json_writer.hpp"
 
 namespace tickflow {
 
@@ -19,21 +23,24 @@ double news_type_weight(const std::optional<std::string>& type) {
   return 1.0;
 }
 
+// What one rule concluded for a tick; its text is composed into the reason at the end,
+// straight into the record's string (the common path formats no temporaries).
 struct RuleVote {
+  enum class Says { nothing, value, flat, crossed } says = Says::nothing;
   Side side = Side::neutral;
   double strength = 0;
-  std::string text;
+
+  bool fired() const { return side != Side::neutral; }
 };
 
 }  // namespace
 
-SignalEngine::KeyState& SignalEngine::state_for(std::string_view key) {
-  auto it = states_.find(key);
-  if (it == states_.end()) it = states_.emplace(std::string(key), KeyState{}).first;
-  return it->second;
-}
+SignalEngine::SignalEngine(SignalRules rules)
+    : rules_(rules),
+      rsi_buy_text_(fmt::format(" ≤ {:g}", rules.rsi_buy_below)),
+      rsi_sell_text_(fmt::format(" ≥ {:g}", rules.rsi_sell_above)) {}
 
-void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, KeyState& state,
+void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, SignalState& state,
                                  SignalResult& out) {
   if (state.has_close && tick.closing_price == state.last_close) {
     ++state.unchanged_closes;
@@ -44,18 +51,18 @@ void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, K
   state.last_close = tick.closing_price;
 
   RuleVote rsi_vote;
+  const double rsi = ind.rsi.value_or(0);
   if (rules_.rsi_enabled && ind.rsi) {
-    double rsi = *ind.rsi;
+    rsi_vote.says = RuleVote::Says::value;
     if (state.unchanged_closes >= rules_.rsi_period) {
-      rsi_vote.text = fmt::format("RSI undefined: price unchanged for {} ticks", state.unchanged_closes);
+      // TA-Lib's RSI is 0 over a window without movement; that is no reason to buy.
+      rsi_vote.says = RuleVote::Says::flat;
     } else if (rsi <= rules_.rsi_buy_below) {
-      rsi_vote = {Side::buy, 0.5 + 0.5 * std::min(1.0, (rules_.rsi_buy_below - rsi) / std::max(rules_.rsi_buy_below, 1e-9)),
-                  fmt::format("RSI {:.1f} ≤ {:g}", rsi, rules_.rsi_buy_below)};
+      rsi_vote.side = Side::buy;
+      rsi_vote.strength = 0.5 + 0.5 * std::min(1.0, (rules_.rsi_buy_below - rsi) / std::max(rules_.rsi_buy_below, 1e-9));
     } else if (rsi >= rules_.rsi_sell_above) {
-      rsi_vote = {Side::sell, 0.5 + 0.5 * std::min(1.0, (rsi - rules_.rsi_sell_above) / std::max(100 - rules_.rsi_sell_above, 1e-9)),
-                  fmt::format("RSI {:.1f} ≥ {:g}", rsi, rules_.rsi_sell_above)};
-    } else {
-      rsi_vote.text = fmt::format("RSI {:.1f}", rsi);
+      rsi_vote.side = Side::sell;
+      rsi_vote.strength = 0.5 + 0.5 * std::min(1.0, (rsi - rules_.rsi_sell_above) / std::max(100 - rules_.rsi_sell_above, 1e-9));
     }
   }
 
@@ -64,39 +71,76 @@ void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, K
   if (ind.ema && ind.ma) spread = *ind.ema - *ind.ma;
   if (rules_.crossover_enabled && spread && state.spread) {
     if (*state.spread <= 0 && *spread > 0) {
-      cross_vote = {Side::buy, 0.5, fmt::format("EMA crossed above MA ({:.6g} > {:.6g})", *ind.ema, *ind.ma)};
+      cross_vote = {RuleVote::Says::crossed, Side::buy, 0.5};
     } else if (*state.spread >= 0 && *spread < 0) {
-      cross_vote = {Side::sell, 0.5, fmt::format("EMA crossed below MA ({:.6g} < {:.6g})", *ind.ema, *ind.ma)};
+      cross_vote = {RuleVote::Says::crossed, Side::sell, 0.5};
     }
   }
   state.spread = spread;
 
-  const bool rsi_fired = rsi_vote.side != Side::neutral;
-  const bool cross_fired = cross_vote.side != Side::neutral;
-  if (rsi_fired && cross_fired) {
-    if (rsi_vote.side == cross_vote.side) {
-      out = {rsi_vote.side, fmt::format("strong: {}; {}", rsi_vote.text, cross_vote.text), 1.0};
-    } else {
-      out = {Side::neutral, fmt::format("conflicting: {} ({}) but {} ({})", rsi_vote.text,
-                                        to_string(rsi_vote.side), cross_vote.text, to_string(cross_vote.side)),
-             0.0};
+  std::string& reason = out.reason;
+  auto say_rsi = [&] {
+    if (rsi_vote.says == RuleVote::Says::flat) {
+      fmt::format_to(std::back_inserter(reason), "RSI undefined: price unchanged for {} ticks", state.unchanged_closes);
+      return;
     }
-  } else if (rsi_fired) {
-    out = {rsi_vote.side, std::move(rsi_vote.text), rsi_vote.strength};
-  } else if (cross_fired) {
-    out = {cross_vote.side, std::move(cross_vote.text), cross_vote.strength};
-  } else if (!ind.rsi && !spread) {
-    out = {Side::neutral, "indicators warming up", 0.0};
-  } else {
-    std::string why = rsi_vote.text.empty() ? std::string("no rule fired") : rsi_vote.text;
-    if (spread) why += *spread > 0 ? "; EMA above MA" : *spread < 0 ? "; EMA below MA" : "; EMA equals MA";
-    out = {Side::neutral, std::move(why), 0.0};
+    reason += "RSI ";
+    json::append_fixed(reason, rsi, 1);
+    if (rsi_vote.side == Side::buy) reason += rsi_buy_text_;
+    if (rsi_vote.side == Side::sell) reason += rsi_sell_text_;
+  };
+  auto say_cross = [&] {
+    fmt::format_to(std::back_inserter(reason), "EMA crossed {} MA ({:.6g} {} {:.6g})",
+                   cross_vote.side == Side::buy ? "above" : "below", *ind.ema,
+                   cross_vote.side == Side::buy ? ">" : "<", *ind.ma);
+  };
+
+  reason.clear();
+  out.strength = 0;
+  out.signal = Side::neutral;
+  if (rsi_vote.fired() && cross_vote.fired()) {
+    if (rsi_vote.side == cross_vote.side) {
+      out.signal = rsi_vote.side;
+      out.strength = 1.0;
+      reason += "strong: ";
+      say_rsi();
+      reason += "; ";
+      say_cross();
+    } else {
+      reason += "conflicting: ";
+      say_rsi();
+      fmt::format_to(std::back_inserter(reason), " ({}) but ", to_string(rsi_vote.side));
+      say_cross();
+      fmt::format_to(std::back_inserter(reason), " ({})", to_string(cross_vote.side));
+    }
+    return;
   }
+  if (rsi_vote.fired()) {
+    out.signal = rsi_vote.side;
+    out.strength = rsi_vote.strength;
+    say_rsi();
+    return;
+  }
+  if (cross_vote.fired()) {
+    out.signal = cross_vote.side;
+    out.strength = cross_vote.strength;
+    say_cross();
+    return;
+  }
+  if (!ind.rsi && !spread) {
+    reason = "indicators warming up";
+    return;
+  }
+  if (rsi_vote.says != RuleVote::Says::nothing) {
+    say_rsi();
+  } else {
+    reason += "no rule fired";
+  }
+  if (spread) reason += *spread > 0 ? "; EMA above MA" : *spread < 0 ? "; EMA below MA" : "; EMA equals MA";
 }
 
-std::optional<Alarm> SignalEngine::evaluate(Record& record) {
-  KeyState& state = state_for(record.partition_key());
-  SignalResult result;
+std::optional<Alarm> SignalEngine::evaluate(Record& record, SignalState& state) {
+  SignalResult& result = record.signal.emplace();
   AlarmGate* gate = nullptr;
   std::string_view source;
   double price = 0;
@@ -193,7 +237,6 @@ std::optional<Alarm> SignalEngine::evaluate(Record& record) {
     a.source = std::string(source);
     alarm = std::move(a);
   }
-  record.signal = std::move(result);
   return alarm;
 }
 

@@ -73,7 +73,9 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
   ReplayPipeline pipeline(settings.indicators, rules, settings.validation, args.now > 0 ? args.now : wall_clock_now());
   ReplayOutput output;
   const std::size_t max_line = pipeline.max_line_bytes();
-  std::vector<char> buf(read_chunk + max_line + 1);
+  // Room for a chunk, a carried-over partial line, and the parser's padding after the data.
+  std::vector<char> buf(read_chunk + max_line + 1 + record_padding);
+  const std::size_t data_room = buf.size() - record_padding;
   std::size_t have = 0;
   std::uint64_t line_no = 1;
   bool skipping = false;  // inside a line longer than max_line: counted, not kept
@@ -90,7 +92,7 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
   };
 
   for (;;) {
-    std::size_t n = std::fread(buf.data() + have, 1, buf.size() - have, in.get());
+    std::size_t n = std::fread(buf.data() + have, 1, data_room - have, in.get());
     if (n == 0) {
       if (std::ferror(in.get())) {
         fmt::print(stderr, "replay: reading {} failed: {}\n", args.in, std::strerror(errno));
@@ -111,7 +113,7 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
       } else if (len > max_line) {
         pipeline.reject_unreadable(line_no, len, std::string_view(start, 200), output);
       } else {
-        pipeline.handle_line(std::string_view(start, len), line_no, output);
+        pipeline.handle_line(std::string_view(start, len), line_no, output, buf.size() - pos);
       }
       ++line_no;
       pos += len + 1;
@@ -142,7 +144,7 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
   if (skipping) {
     pipeline.reject_unreadable(line_no, skipped_length, skipped_start, output);
   } else if (have > 0) {
-    pipeline.handle_line(std::string_view(buf.data(), have), line_no, output);
+    pipeline.handle_line(std::string_view(buf.data(), have), line_no, output, buf.size());
   }
   flush(true);
   for (std::FILE* f : {out.get(), rejected.get(), alarms.get()}) {

@@ -58,32 +58,30 @@ void ReplayPipeline::reject_unreadable(std::uint64_t line_no, std::uint64_t leng
   write_rejection(line_no, start, out);
 }
 
-void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, ReplayOutput& out) {
+void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, ReplayOutput& out,
+                                 std::size_t readable) {
   ++stats_.lines;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (is_blank(line)) return;
-  if (!parser_.parse(line, now_, RecordSource::external, record_, errors_)) {
+  if (!parser_.parse_in_place(line, readable, now_, RecordSource::external, record_, errors_)) {
     write_rejection(line_no, line, out);
     return;
   }
   ++stats_.accepted;
 
-  std::string_view key = record_.partition_key();
-  auto it = keys_.find(key);
-  if (it == keys_.end()) it = keys_.emplace(std::string(key), KeyState{}).first;
-  KeyState& state = it->second;
+  KeyState& state = entry_for(keys_, record_.partition_key());
   record_.seq = ++state.seq;
 
   if (record_.type == DataType::stock) {
     if (!state.indicators) state.indicators.emplace(periods_);
     record_.indicators = state.indicators->update(std::get<StockTick>(record_.body).closing_price);
   }
-  if (auto alarm = signals_.evaluate(record_)) {
+  if (auto alarm = signals_.evaluate(record_, state.signal)) {
     ++stats_.alarms;
     write_alarm(*alarm, out.alarms);
     out.alarms += '\n';
   }
-  write_record(record_, out.records);
+  write_record_reusing(record_, line, out.records);
   out.records += '\n';
 }
 

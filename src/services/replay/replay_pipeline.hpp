@@ -8,10 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "src/core/record.hpp"
 #include "src/core/record_parser.hpp"
+#include "src/core/string_key_map.hpp"
 #include "src/indicators/indicator_set.hpp"
 #include "src/signals/signal_engine.hpp"
 
@@ -37,8 +37,9 @@ class ReplayPipeline {
   ReplayPipeline(const IndicatorPeriods& periods, const SignalRules& rules, const ValidationLimits& limits, double now);
 
   // Handles input line number `line_no` (1-based, without its newline). Blank lines are
-  // counted and skipped.
-  void handle_line(std::string_view line, std::uint64_t line_no, ReplayOutput& out);
+  // counted and skipped. `readable`, when given, is how many bytes from line.data() may be
+  // read (≥ line.size() + record_padding lets the parser skip copying the line).
+  void handle_line(std::string_view line, std::uint64_t line_no, ReplayOutput& out, std::size_t readable = 0);
 
   // Records a line that could not even be read whole (longer than the record limit).
   void reject_unreadable(std::uint64_t line_no, std::uint64_t length, std::string_view start, ReplayOutput& out);
@@ -47,13 +48,10 @@ class ReplayPipeline {
   std::size_t max_line_bytes() const noexcept { return parser_.limits().max_record_bytes; }
 
  private:
-  struct KeyState {
+  struct KeyState {  // everything known about one symbol (or indicator name)
     std::uint64_t seq = 0;
     std::optional<IndicatorSet> indicators;  // stock symbols only
-  };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    SignalState signal;
   };
 
   void write_rejection(std::uint64_t line_no, std::string_view input, ReplayOutput& out);
@@ -64,7 +62,7 @@ class ReplayPipeline {
   double now_;
   Record record_;            // reused: no allocation per line in the steady state
   ValidationErrors errors_;  // reused
-  std::unordered_map<std::string, KeyState, Hash, std::equal_to<>> keys_;
+  StringKeyMap<KeyState> keys_;
   ReplayStats stats_;
 };
 
