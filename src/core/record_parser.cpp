@@ -168,10 +168,18 @@ struct FieldValues {
   std::array<double, field_count> number{};
   std::array<std::string_view, field_count> text{};
 
+  std::array<FieldId, field_count> present{};  // the seen ids, in input order
+  std::size_t present_count = 0;
+
   void reset() {
     seen.fill(false);
     usable.fill(false);
     is_null.fill(false);
+    present_count = 0;
+  }
+  void mark_seen(FieldId id) {
+    seen[index(id)] = true;
+    present[present_count++] = id;
   }
   bool ok(FieldId id) const { return usable[index(id)]; }
   double n(FieldId id) const { return number[index(id)]; }
@@ -333,7 +341,7 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
       fail(key, "appears more than once in the record");
       continue;
     }
-    f.seen[index(id)] = true;
+    f.mark_seen(id);
     if (!capture(id, v)) return false;
   }
   // On Demand stops after the object; anything still ahead is text after it.
@@ -359,9 +367,9 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
     type = *parsed;
     f.usable[index(FieldId::data_type)] = true;
   }
-  for (std::size_t i = 0; i < field_count; ++i) {
-    auto id = static_cast<FieldId>(i);
-    if (!f.seen[i] || id == FieldId::data_type) continue;
+  for (std::size_t k = 0; k < f.present_count; ++k) {
+    FieldId id = f.present[k];
+    if (id == FieldId::data_type) continue;
     if (!belongs_to(id, type)) {
       // A schema field of another data_type: passes through like an unknown member.
       if (!add_extra(name(id), out)) return false;
@@ -751,9 +759,8 @@ void RecordParser::Impl::check_rules(DataType type, double now, RecordSource sou
 void RecordParser::Impl::fill(DataType type, Record& out) {
   out.type = type;
   out.data_type_given = f.seen[index(FieldId::data_type)];
-  out.raw_reusable = type == DataType::economic_indicator ||
-                     Symbol::from_valid(f.s(FieldId::stock_symbol)).view() == f.s(FieldId::stock_symbol);
   out.symbol = type == DataType::economic_indicator ? Symbol{} : Symbol::from_valid(f.s(FieldId::stock_symbol));
+  out.raw_reusable = type == DataType::economic_indicator || out.symbol.view() == f.s(FieldId::stock_symbol);
   out.timestamp = f.n(FieldId::timestamp);
   switch (type) {
     case DataType::stock:
