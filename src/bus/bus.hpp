@@ -1,0 +1,97 @@
+// The transport between services (DESIGN.md "Bus"): publish keyed records to topics,
+// consume them in consumer groups in batches, commit after a batch is handled
+// (at-least-once). MemoryBus runs everything in one process; KafkaBus uses Apache Kafka.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tickflow {
+
+// One consumed record. The views stay valid until the next poll() or close() of the
+// subscription that returned it.
+struct BusRecord {
+  std::string_view topic;
+  std::string_view key;
+  std::string_view payload;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+};
+
+enum class PublishStatus {
+  ok,      // accepted; delivery is reported through counters (and flush)
+  full,    // no room now: nothing was taken, try again later (ingest answers 503)
+  closed,  // the bus is shutting down
+  failed,  // refused for good (e.g. record larger than the broker allows)
+};
+
+constexpr std::string_view to_string(PublishStatus s) {
+  switch (s) {
+    case PublishStatus::ok: return "ok";
+    case PublishStatus::full: return "full";
+    case PublishStatus::closed: return "closed";
+    case PublishStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+// The outcome of an operation that can fail at run time, with a message a person can act on.
+struct BusStatus {
+  bool ok = true;
+  std::string message;
+  static BusStatus success() { return {}; }
+  static BusStatus failure(std::string why) { return {false, std::move(why)}; }
+};
+
+struct BusCounters {
+  std::uint64_t published = 0;  // accepted by publish()
+  std::uint64_t delivered = 0;  // stored durably (MemoryBus: stored; Kafka: acked by all in-sync replicas)
+  std::uint64_t failed = 0;     // accepted but never delivered
+  std::uint64_t consumed = 0;   // handed to consumers by poll()
+  std::uint64_t committed = 0;  // commit() calls that succeeded
+  std::int64_t queue_depth = 0; // accepted, not yet delivered (producer side)
+  std::int64_t lag = 0;         // stored, not yet committed by the slowest group
+};
+
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+
+  // Up to `max_records` from the partitions assigned to this member, waiting up to
+  // `timeout` for the first. An empty span means nothing arrived in time.
+  virtual std::span<const BusRecord> poll(std::size_t max_records, std::chrono::milliseconds timeout) = 0;
+
+  // Marks everything returned by earlier polls as handled: after a restart the group
+  // resumes after it. Records polled but not committed are delivered again.
+  virtual BusStatus commit() = 0;
+
+  // Leaves the group without committing; other members take over its partitions.
+  virtual void close() = 0;
+};
+
+class Bus {
+ public:
+  virtual ~Bus() = default;
+
+  // Queues a record for `topic`, partitioned by `key` (records with one key keep their
+  // order). Waits up to `wait` for room when the bus is full, then reports full.
+  virtual PublishStatus publish(std::string_view topic, std::string_view key, std::string_view payload,
+                                std::chrono::milliseconds wait = std::chrono::milliseconds(0)) = 0;
+
+  // Joins consumer group `group` on `topics`. Partitions are shared among the members of
+  // a group; a new group starts at the earliest record still held.
+  virtual std::unique_ptr<Subscription> subscribe(const std::vector<std::string>& topics, std::string_view group) = 0;
+
+  // Waits until every accepted record is delivered or failed; returns how many are
+  // still outstanding when `timeout` ran out (0 = all settled).
+  virtual std::size_t flush(std::chrono::milliseconds timeout) = 0;
+
+  virtual BusCounters counters() const = 0;
+};
+
+}  // namespace tickflow

@@ -1,0 +1,330 @@
+#include "src/bus/kafka_bus.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+namespace tickflow {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+  static auto logger = [] {
+    auto existing = spdlog::get("kafka");
+    return existing ? existing : spdlog::default_logger()->clone("kafka");
+  }();
+  return logger;
+}
+
+void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    throw KafkaError(fmt::format("kafka.{} = '{}': {}", key, value, err));
+  }
+}
+
+rd_kafka_conf_t* base_conf(const KafkaBusOptions& o) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", o.brokers);
+  set(conf, "client.id", o.client_id);
+  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char* fac, const char* buf) {
+    auto lvl = level <= 3 ? spdlog::level::err : level <= 4 ? spdlog::level::warn : level <= 6 ? spdlog::level::info : spdlog::level::debug;
+    log()->log(lvl, "{}: {}", fac, buf);
+  });
+  return conf;
+}
+
+void apply_settings(rd_kafka_conf_t* conf, const KafkaBusOptions& o) {
+  for (const auto& [key, value] : o.settings) set(conf, key, value);
+}
+
+rd_kafka_t* make_client(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);  // takes conf on success
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    throw KafkaError(fmt::format("cannot create Kafka client: {}", err));
+  }
+  return rk;
+}
+
+}  // namespace
+
+// A consumer group member: one librdkafka consumer. Messages of the last poll are held
+// (their payloads are the views handed out) until the next poll or close.
+class KafkaSubscription final : public Subscription {
+ public:
+  KafkaSubscription(const KafkaBusOptions& o, std::shared_ptr<KafkaBus::Shared> shared,
+                    const std::vector<std::string>& topics, std::string_view group)
+      : shared_(std::move(shared)) {
+    rd_kafka_conf_t* conf = base_conf(o);
+    set(conf, "group.id", std::string(group));
+    set(conf, "enable.auto.commit", "false");
+    set(conf, "auto.offset.reset", "earliest");
+    set(conf, "enable.partition.eof", "false");
+    apply_settings(conf, o);
+    rd_kafka_conf_set_opaque(conf, this);
+    rd_kafka_conf_set_rebalance_cb(conf, &KafkaSubscription::on_rebalance);
+    rk_ = make_client(RD_KAFKA_CONSUMER, conf);
+    rd_kafka_poll_set_consumer(rk_);
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+    for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err) {
+      rd_kafka_destroy(rk_);
+      throw KafkaError(fmt::format("subscribe failed: {}", rd_kafka_err2str(err)));
+    }
+  }
+
+  ~KafkaSubscription() override { close(); }
+
+  std::span<const BusRecord> poll(std::size_t max_records, std::chrono::milliseconds timeout) override {
+    release();
+    if (rk_ == nullptr) return {};
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (batch_.size() < max_records) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      int wait_ms = batch_.empty() ? static_cast<int>(std::max<std::int64_t>(0, left.count())) : 0;
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, wait_ms);
+      if (m == nullptr) {
+        if (!batch_.empty() || std::chrono::steady_clock::now() >= deadline) break;
+        continue;
+      }
+      if (m->err) {
+        log()->warn("consume: {}", rd_kafka_message_errstr(m));
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      held_.push_back(m);
+      BusRecord r;
+      r.topic = rd_kafka_topic_name(m->rkt);
+      r.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+      r.payload = std::string_view(static_cast<const char*>(m->payload), m->len);
+      r.partition = m->partition;
+      r.offset = m->offset;
+      batch_.push_back(r);
+      pending_[{std::string(r.topic), r.partition}] = r.offset + 1;
+    }
+    update_lag();
+    shared_->consumed.fetch_add(batch_.size());
+    return batch_;
+  }
+
+  BusStatus commit() override {
+    if (rk_ == nullptr) return BusStatus::failure("subscription is closed");
+    if (pending_.empty()) return BusStatus::success();
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(pending_.size()));
+    for (const auto& [tp, next] : pending_) {
+      rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = next;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, 0 /* synchronous */);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err) {
+      return BusStatus::failure(fmt::format("commit failed: {} (the uncommitted records will be delivered again)",
+                                            rd_kafka_err2str(err)));
+    }
+    pending_.clear();
+    shared_->committed.fetch_add(1);
+    return BusStatus::success();
+  }
+
+  void close() override {
+    if (rk_ == nullptr) return;
+    release();
+    rd_kafka_consumer_close(rk_);  // leaves the group; nothing is committed here
+    rd_kafka_destroy(rk_);
+    rk_ = nullptr;
+    shared_->lag.fetch_sub(lag_);
+    lag_ = 0;
+  }
+
+ private:
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                           void* opaque) {
+    auto* self = static_cast<KafkaSubscription*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      rd_kafka_assign(rk, parts);
+      return;
+    }
+    // Revoked: offsets not yet committed for these partitions are the new owner's to
+    // redeliver; committing them from here would fail the whole commit.
+    for (int i = 0; i < parts->cnt; ++i) self->pending_.erase({parts->elems[i].topic, parts->elems[i].partition});
+    rd_kafka_assign(rk, nullptr);
+  }
+
+  void release() {
+    for (auto* m : held_) rd_kafka_message_destroy(m);
+    held_.clear();
+    batch_.clear();
+  }
+
+  void update_lag() {
+    std::int64_t lag = 0;
+    for (const auto& [tp, next] : pending_) {
+      int64_t low = 0, high = 0;
+      if (rd_kafka_get_watermark_offsets(rk_, tp.first.c_str(), tp.second, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+          high >= next) {
+        lag += high - next;
+      }
+    }
+    shared_->lag.fetch_add(lag - lag_);
+    lag_ = lag;
+  }
+
+  std::shared_ptr<KafkaBus::Shared> shared_;
+  rd_kafka_t* rk_ = nullptr;
+  std::vector<rd_kafka_message_t*> held_;
+  std::vector<BusRecord> batch_;
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> pending_;  // next offset to commit
+  std::int64_t lag_ = 0;
+};
+
+KafkaBus::KafkaBus(KafkaBusOptions options) : options_(std::move(options)), shared_(std::make_shared<Shared>()) {
+  shared_->on_delivery_failure = options_.on_delivery_failure;
+  rd_kafka_conf_t* conf = base_conf(options_);
+  set(conf, "enable.idempotence", "true");
+  set(conf, "acks", "all");
+  set(conf, "linger.ms", std::to_string(options_.linger_ms));
+  set(conf, "compression.type", options_.compression);
+  apply_settings(conf, options_);
+  rd_kafka_conf_set_opaque(conf, shared_.get());
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* shared = static_cast<Shared*>(opaque);
+    if (m->err) {
+      shared->failed.fetch_add(1);
+      auto why = fmt::format("delivery to {} failed: {}", rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+      log()->error("{}", why);
+      if (shared->on_delivery_failure) shared->on_delivery_failure(why);
+    } else {
+      shared->delivered.fetch_add(1);
+    }
+  });
+  producer_ = make_client(RD_KAFKA_PRODUCER, conf);
+  poller_ = std::thread([this] {
+    while (!stopping_.load()) rd_kafka_poll(producer_, 100);
+  });
+}
+
+KafkaBus::~KafkaBus() {
+  std::size_t left = flush(std::chrono::seconds(10));
+  if (left > 0) log()->error("{} records not delivered at shutdown", left);
+  stopping_ = true;
+  poller_.join();
+  for (auto& [name, rkt] : topics_) rd_kafka_topic_destroy(rkt);
+  rd_kafka_destroy(producer_);
+}
+
+PublishStatus KafkaBus::publish(std::string_view topic, std::string_view key, std::string_view payload,
+                                std::chrono::milliseconds wait) {
+  if (stopping_) return PublishStatus::closed;
+  rd_kafka_topic_t* rkt = nullptr;
+  {
+    std::lock_guard lock(topics_mu_);
+    auto it = topics_.find(topic);
+    if (it != topics_.end()) rkt = it->second;
+  }
+  if (rkt == nullptr) {
+    std::string name(topic);
+    if (auto s = ensure_topics({name}); !s.ok) log()->warn("{}", s.message);
+    std::lock_guard lock(topics_mu_);
+    auto& slot = entry_for(topics_, topic);
+    if (slot == nullptr) slot = rd_kafka_topic_new(producer_, name.c_str(), nullptr);
+    rkt = slot;
+  }
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      shared_->published.fetch_add(1, std::memory_order_relaxed);
+      return PublishStatus::ok;
+    }
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      log()->error("publish to {} refused: {}", topic, rd_kafka_err2str(err));
+      return PublishStatus::failed;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return PublishStatus::full;
+    rd_kafka_poll(producer_, 5);  // room appears as deliveries complete
+  }
+}
+
+std::size_t KafkaBus::flush(std::chrono::milliseconds timeout) {
+  rd_kafka_flush(producer_, static_cast<int>(timeout.count()));
+  return static_cast<std::size_t>(rd_kafka_outq_len(producer_));
+}
+
+BusCounters KafkaBus::counters() const {
+  BusCounters c;
+  c.published = shared_->published.load();
+  c.delivered = shared_->delivered.load();
+  c.failed = shared_->failed.load();
+  c.consumed = shared_->consumed.load();
+  c.committed = shared_->committed.load();
+  c.queue_depth = rd_kafka_outq_len(producer_);
+  c.lag = shared_->lag.load();
+  return c;
+}
+
+std::unique_ptr<Subscription> KafkaBus::subscribe(const std::vector<std::string>& topics, std::string_view group) {
+  if (auto s = ensure_topics(topics); !s.ok) log()->warn("{}", s.message);
+  return std::make_unique<KafkaSubscription>(options_, shared_, topics, group);
+}
+
+BusStatus KafkaBus::ensure_topics(const std::vector<std::string>& wanted) {
+  std::vector<std::string> topics;
+  {
+    std::lock_guard lock(topics_mu_);
+    for (const auto& t : wanted) {
+      if (!ensured_.count(t)) topics.push_back(t);
+    }
+  }
+  if (topics.empty() || !options_.create_topics) return BusStatus::success();
+  char err[512];
+  std::vector<rd_kafka_NewTopic_t*> requests;
+  for (const auto& t : topics) {
+    requests.push_back(rd_kafka_NewTopic_new(t.c_str(), options_.topic_partitions, options_.replication_factor, err, sizeof err));
+    if (requests.back() == nullptr) {
+      for (auto* r : requests) if (r) rd_kafka_NewTopic_destroy(r);
+      return BusStatus::failure(fmt::format("topic {}: {}", t, err));
+    }
+  }
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(producer_);
+  rd_kafka_AdminOptions_t* admin = rd_kafka_AdminOptions_new(producer_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(admin, 10000, err, sizeof err);
+  rd_kafka_CreateTopics(producer_, requests.data(), requests.size(), admin, queue);
+  BusStatus status;
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 12000);
+  if (ev == nullptr) {
+    status = BusStatus::failure("creating topics timed out (is the broker at " + options_.brokers + " up?)");
+  } else {
+    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+    for (size_t i = 0; i < n; ++i) {
+      auto e = rd_kafka_topic_result_error(results[i]);
+      if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        status = BusStatus::failure(fmt::format("creating topic {}: {}", rd_kafka_topic_result_name(results[i]),
+                                                rd_kafka_topic_result_error_string(results[i])));
+      }
+    }
+    if (rd_kafka_event_error(ev) && status.ok) status = BusStatus::failure(rd_kafka_event_error_string(ev));
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_AdminOptions_destroy(admin);
+  rd_kafka_queue_destroy(queue);
+  for (auto* r : requests) rd_kafka_NewTopic_destroy(r);
+  if (status.ok) {
+    std::lock_guard lock(topics_mu_);
+    ensured_.insert(topics.begin(), topics.end());
+  }
+  return status;
+}
+
+}  // namespace tickflow

@@ -1,0 +1,293 @@
+#include "src/bus/memory_bus.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <functional>
+
+namespace tickflow {
+
+namespace {
+
+constexpr std::size_t chunk_bytes = 1 << 20;
+
+// Where one record's key and payload lie in its partition's chunks.
+struct Slot {
+  std::uint64_t chunk;  // sequence number of the chunk
+  std::uint32_t pos;
+  std::uint32_t key_len;
+  std::uint32_t payload_len;
+};
+
+// Records of one partition in append-only chunks: no allocation per record, and whole
+// chunks are freed once every group has committed past them.
+struct Partition {
+  std::deque<Slot> slots;  // offsets base .. base + slots.size() - 1
+  std::int64_t base = 0;
+  std::deque<std::unique_ptr<char[]>> chunks;
+  std::uint64_t first_chunk = 0;  // sequence number of chunks.front()
+  std::size_t tail_used = 0;
+  std::size_t tail_size = 0;
+
+  std::int64_t end() const { return base + static_cast<std::int64_t>(slots.size()); }
+
+  void append(std::string_view key, std::string_view payload) {
+    std::size_t need = key.size() + payload.size();
+    if (chunks.empty() || tail_size - tail_used < need) {
+      tail_size = std::max(chunk_bytes, need);
+      chunks.push_back(std::make_unique<char[]>(tail_size));
+      tail_used = 0;
+    }
+    char* at = chunks.back().get() + tail_used;
+    std::memcpy(at, key.data(), key.size());
+    std::memcpy(at + key.size(), payload.data(), payload.size());
+    slots.push_back({first_chunk + chunks.size() - 1, static_cast<std::uint32_t>(tail_used),
+                     static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(payload.size())});
+    tail_used += need;
+  }
+
+  const char* data(const Slot& s) const { return chunks[s.chunk - first_chunk].get() + s.pos; }
+
+  // Drops records below `offset` and the chunks nothing refers to any more.
+  void trim(std::int64_t offset) {
+    while (base < offset && !slots.empty()) {
+      slots.pop_front();
+      ++base;
+    }
+    std::uint64_t keep_from = slots.empty() ? first_chunk + chunks.size() - 1 : slots.front().chunk;
+    while (first_chunk < keep_from && chunks.size() > 1) {
+      chunks.pop_front();
+      ++first_chunk;
+    }
+  }
+};
+
+}  // namespace
+
+class MemorySubscription;
+
+// A consumer group's view of one topic.
+struct GroupState {
+  std::vector<std::int64_t> committed;  // per partition: next offset to hand out after a restart
+  std::vector<std::int64_t> position;   // per partition: next offset to hand to its owner
+  std::vector<MemorySubscription*> owner;
+  std::vector<MemorySubscription*> members;
+
+  void rebalance() {
+    // Round-robin over members in join order; a partition that changes hands resumes at
+    // its committed offset, so what the old owner did not commit is delivered again.
+    for (std::size_t p = 0; p < owner.size(); ++p) {
+      MemorySubscription* next = members.empty() ? nullptr : members[p % members.size()];
+      if (next != owner[p]) {
+        owner[p] = next;
+        position[p] = committed[p];
+      }
+    }
+  }
+};
+
+struct MemoryBus::Topic {
+  std::string name;
+  std::mutex mu;
+  std::condition_variable room_cv;  // publishers waiting for a trim
+  std::vector<Partition> partitions;
+  StringKeyMap<GroupState> groups;
+
+  void trim_all() {
+    for (std::size_t p = 0; p < partitions.size(); ++p) {
+      std::int64_t keep = partitions[p].end();
+      if (groups.empty()) keep = partitions[p].base;  // nobody has read anything yet
+      for (auto& [name_, g] : groups) keep = std::min(keep, g.committed[p]);
+      partitions[p].trim(keep);
+    }
+  }
+};
+
+class MemorySubscription final : public Subscription {
+ public:
+  MemorySubscription(MemoryBus& bus, std::vector<MemoryBus::Topic*> topics, std::string group)
+      : bus_(bus), topics_(std::move(topics)), group_(std::move(group)) {
+    for (auto* t : topics_) {
+      std::lock_guard lock(t->mu);
+      GroupState& g = entry_for(t->groups, group_);
+      if (g.committed.empty()) {
+        // A new group starts at the earliest record still held.
+        for (auto& part : t->partitions) g.committed.push_back(part.base);
+        g.position = g.committed;
+        g.owner.assign(t->partitions.size(), nullptr);
+      }
+      g.members.push_back(this);
+      g.rebalance();
+    }
+  }
+
+  ~MemorySubscription() override { close(); }
+
+  std::span<const BusRecord> poll(std::size_t max_records, std::chrono::milliseconds timeout) override {
+    batch_.clear();
+    arena_.clear();
+    if (closed_) return {};
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      std::uint64_t seen = bus_.data_seq_.load();
+      collect(max_records);
+      if (!batch_.empty() || bus_.closed_) break;
+      std::unique_lock lock(bus_.wait_mu_);
+      bus_.waiting_consumers_.fetch_add(1);
+      bool woke = bus_.data_cv_.wait_until(lock, deadline, [&] { return bus_.data_seq_.load() != seen || bus_.closed_; });
+      bus_.waiting_consumers_.fetch_sub(1);
+      if (!woke) break;
+    }
+    // Views point into arena_, which is complete now (it may have grown while filling).
+    std::size_t at = 0;
+    for (auto& r : batch_) {
+      auto topic_len = r.topic.size();
+      r.topic = std::string_view(arena_.data() + at, topic_len);
+      at += topic_len;
+      r.key = std::string_view(arena_.data() + at, r.key.size());
+      at += r.key.size();
+      r.payload = std::string_view(arena_.data() + at, r.payload.size());
+      at += r.payload.size();
+    }
+    bus_.consumed_.fetch_add(batch_.size());
+    return batch_;
+  }
+
+  BusStatus commit() override {
+    if (closed_) return BusStatus::failure("subscription is closed");
+    for (auto* t : topics_) {
+      std::lock_guard lock(t->mu);
+      GroupState& g = entry_for(t->groups, group_);
+      for (std::size_t p = 0; p < g.owner.size(); ++p) {
+        if (g.owner[p] == this) g.committed[p] = g.position[p];
+      }
+      t->trim_all();
+      t->room_cv.notify_all();
+    }
+    bus_.commits_.fetch_add(1);
+    return BusStatus::success();
+  }
+
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    for (auto* t : topics_) {
+      std::lock_guard lock(t->mu);
+      GroupState& g = entry_for(t->groups, group_);
+      std::erase(g.members, this);
+      g.rebalance();
+    }
+    bus_.notify_data();  // the partitions' new owners may have records to read
+  }
+
+ private:
+  // Copies up to `max` records from owned partitions into the batch (sizes only; views
+  // are fixed up once the arena stops growing).
+  void collect(std::size_t max) {
+    for (auto* t : topics_) {
+      std::lock_guard lock(t->mu);
+      GroupState& g = entry_for(t->groups, group_);
+      for (std::size_t p = 0; p < t->partitions.size() && batch_.size() < max; ++p) {
+        if (g.owner[p] != this) continue;
+        Partition& part = t->partitions[p];
+        while (g.position[p] < part.end() && batch_.size() < max) {
+          const Slot& s = part.slots[static_cast<std::size_t>(g.position[p] - part.base)];
+          const char* data = part.data(s);
+          arena_.append(t->name);
+          arena_.append(data, s.key_len + s.payload_len);
+          BusRecord r;
+          r.topic = std::string_view(t->name.data(), t->name.size());
+          r.key = std::string_view(data, s.key_len);
+          r.payload = std::string_view(data + s.key_len, s.payload_len);
+          r.partition = static_cast<std::int32_t>(p);
+          r.offset = g.position[p]++;
+          batch_.push_back(r);
+        }
+      }
+    }
+  }
+
+  MemoryBus& bus_;
+  std::vector<MemoryBus::Topic*> topics_;
+  std::string group_;
+  std::vector<BusRecord> batch_;
+  std::string arena_;  // this batch's topic names, keys and payloads
+  bool closed_ = false;
+};
+
+MemoryBus::MemoryBus(MemoryBusOptions options) : options_(options) {}
+
+MemoryBus::~MemoryBus() { shut_down(); }
+
+void MemoryBus::shut_down() {
+  closed_ = true;
+  notify_data();
+  std::lock_guard lock(topics_mu_);
+  for (auto& [name, t] : topics_) t->room_cv.notify_all();
+}
+
+MemoryBus::Topic& MemoryBus::topic(std::string_view name) {
+  std::lock_guard lock(topics_mu_);
+  auto& slot = entry_for(topics_, name);
+  if (!slot) {
+    slot = std::make_unique<Topic>();
+    slot->name = std::string(name);
+    slot->partitions = std::vector<Partition>(static_cast<std::size_t>(std::max(1, options_.partitions)));
+  }
+  return *slot;
+}
+
+void MemoryBus::notify_data() {
+  data_seq_.fetch_add(1);
+  if (waiting_consumers_.load() > 0) {
+    std::lock_guard lock(wait_mu_);
+    data_cv_.notify_all();
+  }
+}
+
+PublishStatus MemoryBus::publish(std::string_view topic_name, std::string_view key, std::string_view payload,
+                                 std::chrono::milliseconds wait) {
+  if (closed_) return PublishStatus::closed;
+  if (key.size() + payload.size() > UINT32_MAX) return PublishStatus::failed;
+  Topic& t = topic(topic_name);
+  auto p = std::hash<std::string_view>{}(key) % t.partitions.size();
+  {
+    std::unique_lock lock(t.mu);
+    Partition& part = t.partitions[p];
+    if (part.slots.size() >= options_.partition_capacity) {
+      bool room = t.room_cv.wait_for(lock, wait, [&] { return part.slots.size() < options_.partition_capacity || closed_; });
+      if (closed_) return PublishStatus::closed;
+      if (!room) return PublishStatus::full;
+    }
+    part.append(key, payload);
+  }
+  published_.fetch_add(1, std::memory_order_relaxed);
+  notify_data();
+  return PublishStatus::ok;
+}
+
+std::unique_ptr<Subscription> MemoryBus::subscribe(const std::vector<std::string>& topics, std::string_view group) {
+  std::vector<Topic*> ts;
+  for (const auto& name : topics) ts.push_back(&topic(name));
+  return std::make_unique<MemorySubscription>(*this, std::move(ts), std::string(group));
+}
+
+BusCounters MemoryBus::counters() const {
+  BusCounters c;
+  c.published = published_.load();
+  c.delivered = c.published;
+  c.consumed = consumed_.load();
+  c.committed = commits_.load();
+  std::lock_guard lock(topics_mu_);
+  for (const auto& [name, t] : topics_) {
+    std::lock_guard topic_lock(t->mu);
+    for (std::size_t p = 0; p < t->partitions.size(); ++p) {
+      std::int64_t slowest = t->partitions[p].end();
+      for (const auto& [group, g] : t->groups) slowest = std::min(slowest, g.committed[p]);
+      c.lag += t->partitions[p].end() - slowest;
+    }
+  }
+  return c;
+}
+
+}  // namespace tickflow

@@ -1,0 +1,60 @@
+// In-process Bus with Kafka's semantics: topics split into partitions by key, consumer
+// groups that share partitions and resume from committed offsets, redelivery of what a
+// member polled but did not commit. Bounded: a full partition makes publish wait or say
+// "full"; records are dropped only once every group has committed them.
+// Thread-safe: any thread may publish; each Subscription is used by one thread at a time.
+// Owns its topics; destroy subscriptions before the bus.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "src/bus/bus.hpp"
+#include "src/core/string_key_map.hpp"
+
+namespace tickflow {
+
+struct MemoryBusOptions {
+  int partitions = 4;                        // per topic
+  std::size_t partition_capacity = 1 << 16;  // records held per partition before publish pushes back
+};
+
+class MemoryBus final : public Bus {
+ public:
+  explicit MemoryBus(MemoryBusOptions options = {});
+  ~MemoryBus() override;
+
+  PublishStatus publish(std::string_view topic, std::string_view key, std::string_view payload,
+                        std::chrono::milliseconds wait = std::chrono::milliseconds(0)) override;
+  std::unique_ptr<Subscription> subscribe(const std::vector<std::string>& topics, std::string_view group) override;
+  std::size_t flush(std::chrono::milliseconds) override { return 0; }  // stored on publish
+  BusCounters counters() const override;
+
+  // Refuses new records and wakes every waiting publisher and consumer.
+  void shut_down();
+
+  struct Topic;  // internal, public for the subscription class in the .cpp
+
+ private:
+  friend class MemorySubscription;
+  Topic& topic(std::string_view name);
+  void notify_data();
+
+  MemoryBusOptions options_;
+  mutable std::mutex topics_mu_;
+  StringKeyMap<std::unique_ptr<Topic>> topics_;
+
+  std::mutex wait_mu_;  // consumers waiting for any new record
+  std::condition_variable data_cv_;
+  std::atomic<std::uint64_t> data_seq_{0};
+  std::atomic<int> waiting_consumers_{0};
+  std::atomic<bool> closed_{false};
+
+  std::atomic<std::uint64_t> published_{0};
+  std::atomic<std::uint64_t> consumed_{0};
+  std::atomic<std::uint64_t> commits_{0};
+};
+
+}  // namespace tickflow

@@ -1,0 +1,85 @@
+// MemoryBus meets the bus contract (tests/common/bus_contract.hpp), and pushes back
+// instead of dropping when a partition is full.
+#include "src/bus/memory_bus.hpp"
+
+#include "tests/common/bus_contract.hpp"
+
+namespace tickflow::testing {
+namespace {
+
+INSTANTIATE_TEST_SUITE_P(Memory, BusContract,
+                         ::testing::Values(BusFactory{"memory", [] { return std::make_unique<MemoryBus>(); }, 0ms}),
+                         [](const auto& p) { return p.param.name; });
+
+TEST(MemoryBus, FullPartitionReportsFullUntilAGroupCommits) {
+  MemoryBus bus(MemoryBusOptions{1, 100});
+  auto sub = bus.subscribe({"t"}, "g");
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(bus.publish("t", "k", "v"), PublishStatus::ok);
+  EXPECT_EQ(bus.publish("t", "k", "v"), PublishStatus::full);
+  EXPECT_EQ(bus.publish("t", "k", "v", 20ms), PublishStatus::full);  // waited, still no room
+  EXPECT_EQ(sub->poll(60, 0ms).size(), 60u);
+  EXPECT_EQ(bus.publish("t", "k", "v"), PublishStatus::full);  // polled is not committed
+  ASSERT_TRUE(sub->commit().ok);
+  EXPECT_EQ(bus.publish("t", "k", "v"), PublishStatus::ok);
+  EXPECT_EQ(bus.counters().published, 101u);
+}
+
+TEST(MemoryBus, PublisherWaitingForRoomIsReleasedByACommit) {
+  MemoryBus bus(MemoryBusOptions{1, 10});
+  auto sub = bus.subscribe({"t"}, "g");
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(bus.publish("t", "k", "v"), PublishStatus::ok);
+  std::thread consumer([&] {
+    std::this_thread::sleep_for(50ms);
+    sub->poll(10, 0ms);
+    sub->commit();
+  });
+  EXPECT_EQ(bus.publish("t", "k", "late", 5s), PublishStatus::ok);
+  consumer.join();
+}
+
+TEST(MemoryBus, RecordsAreKeptUntilEveryGroupCommitted) {
+  MemoryBus bus(MemoryBusOptions{1, 1000});
+  auto fast = bus.subscribe({"t"}, "fast");
+  auto slow = bus.subscribe({"t"}, "slow");
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(bus.publish("t", "k", std::to_string(i)), PublishStatus::ok);
+  ASSERT_EQ(fast->poll(100, 0ms).size(), 50u);
+  ASSERT_TRUE(fast->commit().ok);
+  EXPECT_EQ(bus.counters().lag, 50);  // the slow group still needs them
+  auto got = slow->poll(100, 0ms);
+  ASSERT_EQ(got.size(), 50u);
+  EXPECT_EQ(got.front().payload, "0");
+  ASSERT_TRUE(slow->commit().ok);
+  EXPECT_EQ(bus.counters().lag, 0);
+}
+
+TEST(MemoryBus, ShutDownWakesAWaitingConsumerAndRefusesPublishes) {
+  MemoryBus bus;
+  auto sub = bus.subscribe({"t"}, "g");
+  std::thread waker([&] {
+    std::this_thread::sleep_for(50ms);
+    bus.shut_down();
+  });
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(sub->poll(10, 10s).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  waker.join();
+  EXPECT_EQ(bus.publish("t", "k", "v"), PublishStatus::closed);
+}
+
+TEST(MemoryBus, ViewsStayValidUntilTheNextPoll) {
+  MemoryBus bus(MemoryBusOptions{1, 4});
+  auto sub = bus.subscribe({"t"}, "g");
+  auto other = bus.subscribe({"t"}, "h");
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(bus.publish("t", "key", "payload-" + std::to_string(i)), PublishStatus::ok);
+  auto batch = sub->poll(4, 0ms);
+  ASSERT_EQ(batch.size(), 4u);
+  sub->commit();
+  other->poll(4, 0ms);
+  other->commit();  // both groups committed: the partition is trimmed
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(bus.publish("t", "key", "overwrite-" + std::to_string(i)), PublishStatus::ok);
+  EXPECT_EQ(batch[0].payload, "payload-0");  // still the polled copy
+  EXPECT_EQ(batch[3].key, "key");
+}
+
+}  // namespace
+}  // namespace tickflow::testing
