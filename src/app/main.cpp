@@ -9,6 +9,7 @@
 #include "src/app/command_line.hpp"
 #include "src/app/options.hpp"
 #include "src/core/symbol_rules.hpp"
+#include "src/services/broker/broker_command.hpp"
 #include "src/services/generate/generate_command.hpp"
 #include "src/services/replay/replay_command.hpp"
 
@@ -54,6 +55,14 @@ int main(int argc, char** argv) {
   generate_cmd->add_flag("--ticks-only", generate.ticks_only, "Only stock ticks (no order book, news, ...)");
   generate_config.add_to(*generate_cmd);
 
+  BrokerArgs broker;
+  auto* broker_cmd = app.add_subcommand(
+      "broker",
+      "Serve the Kafka protocol from librdkafka's built-in mock cluster (in memory, random loopback port): "
+      "a stand-in where scripts/kafka cannot run the real Apache Kafka broker.");
+  broker_cmd->add_option("--count", broker.brokers, "Number of mock brokers")->capture_default_str()->check(CLI::Range(1, 9));
+  broker_cmd->add_option("--address-file", broker.address_file, "Write the bootstrap address to this file");
+
   auto* config_cmd = app.add_subcommand("config", "Show or check configuration");
   config_cmd->require_subcommand(1);
   auto* defaults_cmd = config_cmd->add_subcommand("defaults", "Print every option with its default as TOML");
@@ -91,6 +100,7 @@ int main(int argc, char** argv) {
       }
       return run_generate(generate, generate_config.resolve());
     }
+    if (*broker_cmd) return run_broker(broker);
     if (*defaults_cmd) {
       fmt::print("{}", default_config_toml());
       return 0;

@@ -58,6 +58,12 @@ struct BusCounters {
   std::int64_t lag = 0;         // stored, not yet committed by the slowest group
 };
 
+// One record to publish.
+struct OutgoingRecord {
+  std::string_view key;
+  std::string_view payload;
+};
+
 class Subscription {
  public:
   virtual ~Subscription() = default;
@@ -82,6 +88,18 @@ class Bus {
   // order). Waits up to `wait` for room when the bus is full, then reports full.
   virtual PublishStatus publish(std::string_view topic, std::string_view key, std::string_view payload,
                                 std::chrono::milliseconds wait = std::chrono::milliseconds(0)) = 0;
+
+  // Publishes `records` in order with one wait budget; returns how many were accepted
+  // (always a prefix: on "full" the rest is left for the caller to retry).
+  virtual std::size_t publish_batch(std::string_view topic, std::span<const OutgoingRecord> records,
+                                    std::chrono::milliseconds wait = std::chrono::milliseconds(0)) {
+    std::size_t accepted = 0;
+    for (const auto& r : records) {
+      if (publish(topic, r.key, r.payload, wait) != PublishStatus::ok) break;
+      ++accepted;
+    }
+    return accepted;
+  }
 
   // Joins consumer group `group` on `topics`. Partitions are shared among the members of
   // a group; a new group starts at the earliest record still held.

@@ -7,15 +7,14 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include "src/log/named_logger.hpp"
+
 namespace tickflow {
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-  static auto logger = [] {
-    auto existing = spdlog::get("kafka");
-    return existing ? existing : spdlog::default_logger()->clone("kafka");
-  }();
+const std::shared_ptr<spdlog::logger>& log() {
+  static const auto logger = named_logger("kafka");
   return logger;
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <thread>
 
 namespace tickflow {
 
@@ -28,14 +29,20 @@ struct Partition {
   std::uint64_t first_chunk = 0;  // sequence number of chunks.front()
   std::size_t tail_used = 0;
   std::size_t tail_size = 0;
+  std::vector<std::unique_ptr<char[]>> spare;  // trimmed chunks kept for reuse: fresh pages cost page faults
 
   std::int64_t end() const { return base + static_cast<std::int64_t>(slots.size()); }
 
   void append(std::string_view key, std::string_view payload) {
     std::size_t need = key.size() + payload.size();
     if (chunks.empty() || tail_size - tail_used < need) {
+      if (need <= chunk_bytes && !spare.empty()) {
+        chunks.push_back(std::move(spare.back()));
+        spare.pop_back();
+      } else {
+        chunks.push_back(std::make_unique_for_overwrite<char[]>(std::max(chunk_bytes, need)));  // no zero-fill
+      }
       tail_size = std::max(chunk_bytes, need);
-      chunks.push_back(std::make_unique<char[]>(tail_size));
       tail_used = 0;
     }
     char* at = chunks.back().get() + tail_used;
@@ -56,11 +63,19 @@ struct Partition {
     }
     std::uint64_t keep_from = slots.empty() ? first_chunk + chunks.size() - 1 : slots.front().chunk;
     while (first_chunk < keep_from && chunks.size() > 1) {
+      if (spare.size() < 2) spare.push_back(std::move(chunks.front()));  // a standard-size chunk, or larger
       chunks.pop_front();
       ++first_chunk;
     }
   }
 };
+
+// The partition of a key: FNV-1a, inline and cheap for symbol-sized keys.
+std::size_t partition_of(std::string_view key, std::size_t partitions) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return static_cast<std::size_t>(h % partitions);
+}
 
 }  // namespace
 
@@ -132,18 +147,25 @@ class MemorySubscription final : public Subscription {
       std::uint64_t seen = bus_.data_seq_.load();
       collect(max_records);
       if (!batch_.empty() || bus_.closed_) break;
+      // A producer in full flow publishes again within microseconds: yield a few times
+      // before sleeping, which costs a wake-up (two context switches) per batch.
+      bool arrived = false;
+      for (int spin = 0; spin < 64 && !arrived; ++spin) {
+        std::this_thread::yield();
+        arrived = bus_.data_seq_.load() != seen;
+      }
+      if (arrived) continue;
+      if (std::chrono::steady_clock::now() >= deadline) break;
       std::unique_lock lock(bus_.wait_mu_);
       bus_.waiting_consumers_.fetch_add(1);
       bool woke = bus_.data_cv_.wait_until(lock, deadline, [&] { return bus_.data_seq_.load() != seen || bus_.closed_; });
       bus_.waiting_consumers_.fetch_sub(1);
       if (!woke) break;
     }
-    // Views point into arena_, which is complete now (it may have grown while filling).
+    // Keys and payloads point into arena_, complete now (it may have grown while filling);
+    // topic names point at the topic, which lives as long as the bus.
     std::size_t at = 0;
     for (auto& r : batch_) {
-      auto topic_len = r.topic.size();
-      r.topic = std::string_view(arena_.data() + at, topic_len);
-      at += topic_len;
       r.key = std::string_view(arena_.data() + at, r.key.size());
       at += r.key.size();
       r.payload = std::string_view(arena_.data() + at, r.payload.size());
@@ -193,7 +215,6 @@ class MemorySubscription final : public Subscription {
         while (g.position[p] < part.end() && batch_.size() < max) {
           const Slot& s = part.slots[static_cast<std::size_t>(g.position[p] - part.base)];
           const char* data = part.data(s);
-          arena_.append(t->name);
           arena_.append(data, s.key_len + s.payload_len);
           BusRecord r;
           r.topic = std::string_view(t->name.data(), t->name.size());
@@ -227,6 +248,11 @@ void MemoryBus::shut_down() {
 }
 
 MemoryBus::Topic& MemoryBus::topic(std::string_view name) {
+  // Publishers usually write one topic over and over: skip the shared map (and its lock)
+  // for the topic this thread used last. Topics live as long as the bus.
+  thread_local const MemoryBus* cached_bus = nullptr;
+  thread_local Topic* cached_topic = nullptr;
+  if (cached_bus == this && cached_topic->name == name) return *cached_topic;
   std::lock_guard lock(topics_mu_);
   auto& slot = entry_for(topics_, name);
   if (!slot) {
@@ -234,6 +260,8 @@ MemoryBus::Topic& MemoryBus::topic(std::string_view name) {
     slot->name = std::string(name);
     slot->partitions = std::vector<Partition>(static_cast<std::size_t>(std::max(1, options_.partitions)));
   }
+  cached_bus = this;
+  cached_topic = slot.get();
   return *slot;
 }
 
@@ -249,21 +277,37 @@ PublishStatus MemoryBus::publish(std::string_view topic_name, std::string_view k
                                  std::chrono::milliseconds wait) {
   if (closed_) return PublishStatus::closed;
   if (key.size() + payload.size() > UINT32_MAX) return PublishStatus::failed;
+  OutgoingRecord one{key, payload};
+  if (publish_batch(topic_name, {&one, 1}, wait) == 1) return PublishStatus::ok;
+  return closed_ ? PublishStatus::closed : PublishStatus::full;
+}
+
+std::size_t MemoryBus::publish_batch(std::string_view topic_name, std::span<const OutgoingRecord> records,
+                                     std::chrono::milliseconds wait) {
+  if (closed_ || records.empty()) return 0;
   Topic& t = topic(topic_name);
-  auto p = std::hash<std::string_view>{}(key) % t.partitions.size();
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::size_t accepted = 0;
   {
     std::unique_lock lock(t.mu);
-    Partition& part = t.partitions[p];
-    if (part.slots.size() >= options_.partition_capacity) {
-      bool room = t.room_cv.wait_for(lock, wait, [&] { return part.slots.size() < options_.partition_capacity || closed_; });
-      if (closed_) return PublishStatus::closed;
-      if (!room) return PublishStatus::full;
+    for (const auto& r : records) {
+      if (r.key.size() + r.payload.size() > UINT32_MAX) break;
+      Partition& part = t.partitions[partition_of(r.key, t.partitions.size())];
+      if (part.slots.size() >= options_.partition_capacity) {
+        // Wake consumers before waiting: what is already in may be what frees the room.
+        if (accepted > 0) notify_data();
+        bool room = t.room_cv.wait_until(lock, deadline, [&] { return part.slots.size() < options_.partition_capacity || closed_; });
+        if (!room || closed_) break;
+      }
+      part.append(r.key, r.payload);
+      ++accepted;
     }
-    part.append(key, payload);
   }
-  published_.fetch_add(1, std::memory_order_relaxed);
-  notify_data();
-  return PublishStatus::ok;
+  if (accepted > 0) {
+    published_.fetch_add(accepted, std::memory_order_relaxed);
+    notify_data();
+  }
+  return accepted;
 }
 
 std::unique_ptr<Subscription> MemoryBus::subscribe(const std::vector<std::string>& topics, std::string_view group) {

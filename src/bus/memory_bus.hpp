@@ -28,6 +28,8 @@ class MemoryBus final : public Bus {
 
   PublishStatus publish(std::string_view topic, std::string_view key, std::string_view payload,
                         std::chrono::milliseconds wait = std::chrono::milliseconds(0)) override;
+  std::size_t publish_batch(std::string_view topic, std::span<const OutgoingRecord> records,
+                            std::chrono::milliseconds wait = std::chrono::milliseconds(0)) override;
   std::unique_ptr<Subscription> subscribe(const std::vector<std::string>& topics, std::string_view group) override;
   std::size_t flush(std::chrono::milliseconds) override { return 0; }  // stored on publish
   BusCounters counters() const override;
