@@ -10,12 +10,16 @@ namespace tickflow {
 void ConfigFlags::add_to(CLI::App& command) {
   command.add_option("--config", config_path_, "TOML config file (every option: config/tickflow.toml)")
       ->check(CLI::ExistingFile);
+  command.add_option("--kafka-setting", kafka_settings_,
+                     "A librdkafka setting passed through as is, KEY=VALUE (repeatable; also kafka.<KEY> in the file)")
+      ->group("Configuration (also settable in the --config file)")
+      ->type_name("KEY=VALUE");
   for (const auto& spec : option_specs()) {
     std::string key(spec.key);
     std::string help = fmt::format("{} [default: {}]", spec.help, format_option_value(spec.default_value));
     command.add_option_function<std::string>("--" + key, [this, key](const std::string& text) { given_[key] = text; }, help)
         ->group("Configuration (also settable in the --config file)")
-        ->type_name(std::string(option_type_name(spec.default_value)) == "true or false" ? "BOOL" : "VALUE");
+        ->type_name(spec.default_value.index() == 0 ? "BOOL" : spec.default_value.index() == 3 ? "TEXT" : "VALUE");
   }
 }
 
@@ -25,6 +29,13 @@ Settings ConfigFlags::resolve() const {
   for (const auto& [key, text] : given_) {
     const OptionSpec* spec = find_option(key);
     spec->apply(settings, parse_option_text(*spec, text));
+  }
+  for (const auto& item : kafka_settings_) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw ConfigError(fmt::format("--kafka-setting '{}': expected KEY=VALUE", item));
+    }
+    settings.kafka.librdkafka.emplace_back(item.substr(0, eq), item.substr(eq + 1));
   }
   check_settings(settings);
   return settings;

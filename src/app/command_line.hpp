@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <vector>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,7 @@ class ConfigFlags {
  private:
   std::string config_path_;
   std::map<std::string, std::string> given_;  // flag key → text, only those set
+  std::vector<std::string> kafka_settings_;   // KEY=VALUE for librdkafka
 };
 
 }  // namespace tickflow

@@ -51,6 +51,15 @@ OptionValue typed_value(const toml::node& node, const OptionSpec& spec, std::str
   throw ConfigError(fmt::format("{}: {}: expected {}", where, spec.key, option_type_name(spec.default_value)));
 }
 
+// A librdkafka setting's value as the text librdkafka takes.
+std::string scalar_text(const toml::node& node, std::string_view where, std::string_view key) {
+  if (auto b = node.value_exact<bool>()) return *b ? "true" : "false";
+  if (auto i = node.value_exact<std::int64_t>()) return std::to_string(*i);
+  if (auto d = node.value_exact<double>()) return fmt::format("{}", *d);
+  if (auto s = node.value_exact<std::string>()) return *s;
+  throw ConfigError(fmt::format("{}: {}: a librdkafka setting must be a string, number or true/false", where, key));
+}
+
 void apply_table(const toml::table& table, const std::string& prefix, std::string_view source, Settings& settings) {
   for (auto&& [k, node] : table) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
@@ -61,7 +70,13 @@ void apply_table(const toml::table& table, const std::string& prefix, std::strin
     const OptionSpec* spec = find_option(key);
     auto line = node.source().begin.line;
     std::string where = fmt::format("{}:{}", source, line);
-    if (spec == nullptr) throw ConfigError(fmt::format("{}: unknown option {}{}", where, key, suggestion(key)));
+    if (spec == nullptr) {
+      if (auto passthrough = librdkafka_key(key)) {
+        settings.kafka.librdkafka.emplace_back(std::string(*passthrough), scalar_text(node, where, key));
+        continue;
+      }
+      throw ConfigError(fmt::format("{}: unknown option {}{}", where, key, suggestion(key)));
+    }
     OptionValue value = typed_value(node, *spec, where);
     try {
       check_option_value(*spec, value);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "src/core/json_writer.hpp"
 
@@ -18,20 +19,29 @@ namespace {
 template <typename Member>
 OptionSpec int_option(std::string_view key, std::string_view help, std::int64_t def, double min, double max,
                       Member member) {
-  return {key, help, def, min, max, [member](Settings& s, const OptionValue& v) {
+  return {key, help, def, min, max,
+          [member](Settings& s, const OptionValue& v) {
             member(s) = static_cast<std::remove_reference_t<decltype(member(s))>>(std::get<std::int64_t>(v));
-          }};
+          },
+          {}};
 }
 
 template <typename Member>
 OptionSpec real_option(std::string_view key, std::string_view help, double def, double min, double max,
                        Member member) {
-  return {key, help, def, min, max, [member](Settings& s, const OptionValue& v) { member(s) = std::get<double>(v); }};
+  return {key, help, def, min, max, [member](Settings& s, const OptionValue& v) { member(s) = std::get<double>(v); }, {}};
 }
 
 template <typename Member>
 OptionSpec bool_option(std::string_view key, std::string_view help, bool def, Member member) {
-  return {key, help, def, 0, 0, [member](Settings& s, const OptionValue& v) { member(s) = std::get<bool>(v); }};
+  return {key, help, def, 0, 0, [member](Settings& s, const OptionValue& v) { member(s) = std::get<bool>(v); }, {}};
+}
+
+template <typename Member>
+OptionSpec text_option(std::string_view key, std::string_view help, const std::string& def,
+                       std::vector<std::string_view> choices, Member member) {
+  return {key, help, def, 0, 0, [member](Settings& s, const OptionValue& v) { member(s) = std::get<std::string>(v); },
+          std::move(choices)};
 }
 
 constexpr double big = 1e15;
@@ -113,6 +123,41 @@ std::vector<OptionSpec> make_specs() {
                   d.generate.start_timestamp, 0, big, [](Settings& s) -> double& { return s.generate.start_timestamp; }),
       int_option("generate.mean_volume", "Average volume of a simulated bar", d.generate.mean_volume, 0, 1e12,
                  [](Settings& s) -> std::int64_t& { return s.generate.mean_volume; }),
+
+      text_option("bus.kind", "Transport between services: memory (one process) or kafka", d.bus.kind,
+                  {"memory", "kafka"}, [](Settings& s) -> std::string& { return s.bus.kind; }),
+      int_option("bus.memory_partitions", "Partitions per topic on the in-memory bus", d.bus.memory_partitions, 1, 256,
+                 [](Settings& s) -> std::int64_t& { return s.bus.memory_partitions; }),
+      int_option("bus.memory_partition_capacity",
+                 "Records one in-memory partition holds before publishers are pushed back (full / HTTP 503)",
+                 d.bus.memory_partition_capacity, 16, 1e8,
+                 [](Settings& s) -> std::int64_t& { return s.bus.memory_partition_capacity; }),
+
+      text_option("kafka.brokers", "Kafka bootstrap servers, host:port[,host:port...]", d.kafka.brokers, {},
+                  [](Settings& s) -> std::string& { return s.kafka.brokers; }),
+      int_option("kafka.linger_ms", "Producer batching delay in ms: low for latency, higher for throughput",
+                 d.kafka.linger_ms, 0, 60000, [](Settings& s) -> std::int64_t& { return s.kafka.linger_ms; }),
+      text_option("kafka.compression", "Producer compression", d.kafka.compression,
+                  {"none", "gzip", "snappy", "lz4", "zstd"}, [](Settings& s) -> std::string& { return s.kafka.compression; }),
+      bool_option("kafka.create_topics", "Create missing topics on start", d.kafka.create_topics,
+                  [](Settings& s) -> bool& { return s.kafka.create_topics; }),
+      int_option("kafka.topic_partitions", "Partitions of topics tickflow creates (records are keyed by symbol)",
+                 d.kafka.topic_partitions, 1, 10000, [](Settings& s) -> std::int64_t& { return s.kafka.topic_partitions; }),
+      int_option("kafka.replication_factor", "Replicas of topics tickflow creates", d.kafka.replication_factor, 1, 16,
+                 [](Settings& s) -> std::int64_t& { return s.kafka.replication_factor; }),
+
+      text_option("topics.validated", "Records that passed validation (ingest → process)", d.topics.validated, {},
+                  [](Settings& s) -> std::string& { return s.topics.validated; }),
+      text_option("topics.processed", "Records with indicators (process → signal, aggregate, dashboard)",
+                  d.topics.processed, {}, [](Settings& s) -> std::string& { return s.topics.processed; }),
+      text_option("topics.alarms", "Buy/sell alarms (signal → notify, dashboard)", d.topics.alarms, {},
+                  [](Settings& s) -> std::string& { return s.topics.alarms; }),
+      text_option("topics.signals", "Every record with its signal", d.topics.signals, {},
+                  [](Settings& s) -> std::string& { return s.topics.signals; }),
+      text_option("topics.rejected", "Rejected input with the field and reason", d.topics.rejected, {},
+                  [](Settings& s) -> std::string& { return s.topics.rejected; }),
+      text_option("topics.summary", "Per-stock summaries (aggregate → dashboard)", d.topics.summary, {},
+                  [](Settings& s) -> std::string& { return s.topics.summary; }),
   };
   return specs;
 }
@@ -164,6 +209,13 @@ void check_option_value(const OptionSpec& spec, const OptionValue& value) {
     throw ConfigError(fmt::format("{}: expected {}, got {}", spec.key, option_type_name(spec.default_value),
                                   option_type_name(value)));
   }
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    if (text->empty()) throw ConfigError(fmt::format("{}: must not be empty", spec.key));
+    if (!spec.choices.empty() && std::find(spec.choices.begin(), spec.choices.end(), *text) == spec.choices.end()) {
+      throw ConfigError(fmt::format("{}: '{}' is not one of {}", spec.key, *text, fmt::join(spec.choices, ", ")));
+    }
+    return;
+  }
   double n = 0;
   if (const auto* i = std::get_if<std::int64_t>(&value)) n = static_cast<double>(*i);
   else if (const auto* d = std::get_if<double>(&value)) n = *d;
@@ -205,6 +257,14 @@ OptionValue parse_option_text(const OptionSpec& spec, std::string_view text) {
   return value;
 }
 
+std::optional<std::string_view> librdkafka_key(std::string_view key) {
+  constexpr std::string_view prefix = "kafka.";
+  if (key.substr(0, prefix.size()) != prefix || find_option(key) != nullptr) return std::nullopt;
+  std::string_view rest = key.substr(prefix.size());
+  if (rest.empty()) return std::nullopt;
+  return rest;
+}
+
 void check_settings(const Settings& s) {
   if (s.signals.rsi_buy_below >= s.signals.rsi_sell_above) {
     throw ConfigError(fmt::format("signals.rsi_buy_below ({}) must be below signals.rsi_sell_above ({})",
@@ -240,8 +300,17 @@ std::string default_config_toml() {
     std::string range;
     if (spec.default_value.index() == 1 || spec.default_value.index() == 2) {
       range = fmt::format(" ({} to {})", json::format_number(spec.min), json::format_number(spec.max));
+    } else if (!spec.choices.empty()) {
+      range = fmt::format(" ({})", fmt::join(spec.choices, ", "));
     }
     out += fmt::format("# {}{}\n{} = {}\n", spec.help, range, spec.key.substr(dot + 1), format_option_value(spec.default_value));
+    if (spec.key == "kafka.replication_factor") {
+      out +=
+          "# Any other librdkafka setting passes through as is (quote keys that contain dots), e.g.\n"
+          "# \"security.protocol\" = \"SASL_SSL\"\n"
+          "# \"socket.timeout.ms\" = 30000\n"
+          "# On the command line: --kafka-setting socket.timeout.ms=30000\n";
+    }
   }
   return out;
 }

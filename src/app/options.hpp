@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "src/app/settings.hpp"
 
@@ -24,6 +26,7 @@ struct OptionSpec {
   double min = 0;             // numeric options: allowed range, inclusive
   double max = 0;
   std::function<void(Settings&, const OptionValue&)> apply;
+  std::vector<std::string_view> choices;  // string options: allowed values (empty: any non-empty)
 };
 
 // Thrown at start-up for a bad config file or flag; the message names the option.
@@ -38,6 +41,10 @@ const OptionSpec* find_option(std::string_view key);
 OptionValue parse_option_text(const OptionSpec& spec, std::string_view text);
 // Checks a typed value's range; throws ConfigError naming the option.
 void check_option_value(const OptionSpec& spec, const OptionValue& value);
+// Whether `key` (as in the file, "kafka.socket.timeout.ms") is a librdkafka setting to
+// pass through, and the librdkafka key ("socket.timeout.ms").
+std::optional<std::string_view> librdkafka_key(std::string_view key);
+
 // Rules that involve more than one option (buy threshold below sell threshold, ...).
 void check_settings(const Settings& settings);
 

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "src/app/bus_factory.hpp"
+#include "src/app/command_line.hpp"
 #include "src/app/config_file.hpp"
 
 namespace tickflow {
@@ -87,6 +89,76 @@ TEST(Options, EveryOptionHasHelpAndAUniqueSectionedKey) {
     EXPECT_NE(spec.key.find('.'), std::string_view::npos) << spec.key;
     EXPECT_TRUE(keys.insert(spec.key).second) << spec.key;
   }
+}
+
+}  // namespace
+}  // namespace tickflow
+
+namespace tickflow {
+namespace {
+
+TEST(Options, LibrdkafkaSettingsPassThroughFromTheFile) {
+  Settings s;
+  load_config_text("[kafka]\nbrokers = \"10.1.2.3:9092\"\n\"socket.timeout.ms\" = 30000\n"
+                   "\"enable.ssl.certificate.verification\" = false\n\"security.protocol\" = \"SASL_SSL\"\n",
+                   "t", s);
+  EXPECT_EQ(s.kafka.brokers, "10.1.2.3:9092");
+  // toml++ hands keys over sorted; librdkafka does not care about their order.
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"enable.ssl.certificate.verification", "false"}, {"security.protocol", "SASL_SSL"}, {"socket.timeout.ms", "30000"}};
+  EXPECT_EQ(s.kafka.librdkafka, expected);
+  auto o = kafka_options(s.kafka);
+  EXPECT_EQ(o.brokers, "10.1.2.3:9092");
+  EXPECT_EQ(o.settings, expected);
+}
+
+TEST(Options, StringOptionsCheckTheirChoices) {
+  EXPECT_EQ(config_error("[bus]\nkind = \"rabbit\"\n"), "test.toml:2: bus.kind: 'rabbit' is not one of memory, kafka");
+  EXPECT_EQ(config_error("[kafka]\ncompression = \"brotli\"\n"),
+            "test.toml:2: kafka.compression: 'brotli' is not one of none, gzip, snappy, lz4, zstd");
+  EXPECT_EQ(config_error("[topics]\nvalidated = \"\"\n"), "test.toml:2: topics.validated: must not be empty");
+}
+
+TEST(Options, TopicNamesKeepTheOriginalSystemsNames) {
+  Settings s;
+  EXPECT_EQ(s.topics.validated, "validated_data");
+  EXPECT_EQ(s.topics.processed, "Processed_data");
+  EXPECT_EQ(s.topics.alarms, "alarm_topic");
+}
+
+TEST(Options, KafkaSettingFlagNeedsKeyEqualsValue) {
+  ConfigFlags flags;
+  CLI::App app;
+  flags.add_to(app);
+  // CLI11 takes a vector of arguments last first.
+  app.parse(std::vector<std::string>{"novalue", "--kafka-setting"});
+  EXPECT_THROW(flags.resolve(), ConfigError);
+
+  ConfigFlags good;
+  CLI::App app2;
+  good.add_to(app2);
+  app2.parse(std::vector<std::string>{"acks=1", "--kafka-setting", "socket.timeout.ms=5000", "--kafka-setting"});
+  auto s = good.resolve();
+  std::vector<std::pair<std::string, std::string>> expected = {{"socket.timeout.ms", "5000"}, {"acks", "1"}};
+  EXPECT_EQ(s.kafka.librdkafka, expected);
+}
+
+TEST(Options, BadLibrdkafkaSettingStopsStartUpNamingTheKey) {
+  Settings s;
+  s.bus.kind = "kafka";
+  s.kafka.librdkafka = {{"no.such.setting", "1"}};
+  try {
+    make_bus(s);
+    FAIL() << "accepted an unknown librdkafka setting";
+  } catch (const KafkaError& e) {
+    EXPECT_NE(std::string(e.what()).find("kafka.no.such.setting"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Options, MemoryBusIsTheDefault) {
+  auto bus = make_bus(Settings{});
+  ASSERT_NE(bus, nullptr);
+  EXPECT_EQ(bus->publish("t", "k", "v"), PublishStatus::ok);
 }
 
 }  // namespace
