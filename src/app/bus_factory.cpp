@@ -1,5 +1,7 @@
 #include "src/app/bus_factory.hpp"
 
+#include <cstdlib>
+
 #include "src/bus/memory_bus.hpp"
 
 namespace tickflow {
@@ -13,6 +15,11 @@ KafkaBusOptions kafka_options(const KafkaSettings& k) {
   o.topic_partitions = static_cast<int>(k.topic_partitions);
   o.replication_factor = static_cast<int>(k.replication_factor);
   o.settings = k.librdkafka;
+  // Secrets come from the environment only, never from files or flags (which end up in
+  // shell history and process lists).
+  if (const char* password = std::getenv("TICKFLOW_KAFKA_SASL_PASSWORD"); password != nullptr && *password != '\0') {
+    o.settings.emplace_back("sasl.password", password);
+  }
   return o;
 }
 

@@ -1,5 +1,6 @@
-// Builds the bus the settings ask for: MemoryBus, or KafkaBus with every Kafka option.
-// Start-up code: throws KafkaError when librdkafka refuses a setting.
+// Builds the bus the settings ask for: MemoryBus, or KafkaBus with every Kafka option (and
+// sasl.password from TICKFLOW_KAFKA_SASL_PASSWORD). Start-up code: throws KafkaError when
+// librdkafka refuses a setting.
 #pragma once
 
 #include <memory>

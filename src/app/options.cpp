@@ -309,7 +309,8 @@ std::string default_config_toml() {
           "# Any other librdkafka setting passes through as is (quote keys that contain dots), e.g.\n"
           "# \"security.protocol\" = \"SASL_SSL\"\n"
           "# \"socket.timeout.ms\" = 30000\n"
-          "# On the command line: --kafka-setting socket.timeout.ms=30000\n";
+          "# On the command line: --kafka-setting socket.timeout.ms=30000\n"
+          "# Passwords only from the environment: TICKFLOW_KAFKA_SASL_PASSWORD becomes sasl.password.\n";
     }
   }
   return out;

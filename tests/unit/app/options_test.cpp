@@ -2,6 +2,7 @@
 // file equals the generated defaults, and bad files/flags fail naming the option.
 #include "src/app/options.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -159,6 +160,31 @@ TEST(Options, MemoryBusIsTheDefault) {
   auto bus = make_bus(Settings{});
   ASSERT_NE(bus, nullptr);
   EXPECT_EQ(bus->publish("t", "k", "v"), PublishStatus::ok);
+}
+
+}  // namespace
+}  // namespace tickflow
+
+namespace tickflow {
+namespace {
+
+TEST(Options, SaslPasswordComesOnlyFromTheEnvironment) {
+  KafkaSettings k;
+  ::setenv("TICKFLOW_KAFKA_SASL_PASSWORD", "s3cret", 1);
+  auto with = kafka_options(k);
+  ::unsetenv("TICKFLOW_KAFKA_SASL_PASSWORD");
+  auto without = kafka_options(k);
+  ASSERT_EQ(with.settings.size(), 1u);
+  EXPECT_EQ(with.settings[0], std::make_pair(std::string("sasl.password"), std::string("s3cret")));
+  EXPECT_TRUE(without.settings.empty());
+}
+
+TEST(Options, DeployExampleConfigIsValid) {
+  Settings s;
+  load_config_file(TICKFLOW_SOURCE_DIR "/deploy/tickflow.kafka.toml", s);
+  check_settings(s);
+  EXPECT_EQ(s.bus.kind, "kafka");
+  EXPECT_EQ(s.kafka.replication_factor, 3);
 }
 
 }  // namespace
