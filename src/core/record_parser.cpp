@@ -416,6 +416,7 @@ void RecordParser::Impl::append_captured(FieldId id, std::string& out) const {
   const Captured& c = f.raw[index(id)];
   switch (c.kind) {
     case Kind::string: json::append_string(out, c.text); break;
+    case Kind::number: json::append_number(out, c.number); break;  // same value, shortest spelling
     case Kind::object:
     case Kind::array: out.append(scratch, c.composite_begin, c.composite_end - c.composite_begin); break;
     default: out += c.text;
@@ -433,10 +434,13 @@ bool RecordParser::Impl::capture(FieldId id, od::value& v) {
   }
   switch (t) {
     case od::json_type::number: {
-      c.text = trim_right(v.raw_json_token());
+      // The token's text is needed only for a message or when the field passes through
+      // as an extra (append_captured); the common path never asks for it.
+      c.text = {};
       auto e = v.get_double().get(c.number);
       if (e == simdjson::NUMBER_ERROR || (e == simdjson::SUCCESS && !std::isfinite(c.number))) {
         c.kind = Kind::bad_number;
+        c.text = trim_right(v.raw_json_token());
         fail(name(id), fmt::format("{} is not a finite number in double range", c.text.substr(0, 40)));
         return true;
       }
