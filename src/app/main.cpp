@@ -10,7 +10,9 @@
 #include "src/app/options.hpp"
 #include "src/core/symbol_rules.hpp"
 #include "src/services/broker/broker_command.hpp"
+#include "src/app/bus_factory.hpp"
 #include "src/services/generate/generate_command.hpp"
+#include "src/services/ingest/ingest_command.hpp"
 #include "src/services/replay/replay_command.hpp"
 
 namespace {
@@ -54,6 +56,18 @@ int main(int argc, char** argv) {
   generate_cmd->add_option("--symbols", symbols, "Comma-separated symbols [default: AAPL,GOOGL,AMZN,MSFT,TSLA]");
   generate_cmd->add_flag("--ticks-only", generate.ticks_only, "Only stock ticks (no order book, news, ...)");
   generate_config.add_to(*generate_cmd);
+
+  IngestArgs ingest;
+  ConfigFlags ingest_config;
+  auto* ingest_cmd = app.add_subcommand(
+      "ingest",
+      "HTTP ingest on ingest.listen (default 127.0.0.1:5000): POST /ingest takes one JSON object, a JSON array or "
+      "NDJSON; valid records go to the validated topic with seq and ingest_ts, rejected ones to the rejected topic "
+      "and back to the client with field and reason. GET /healthz, GET /metrics.");
+  ingest_cmd->add_option("--token", ingest.token,
+                         "Require 'Authorization: Bearer TOKEN' (prefer the TICKFLOW_INGEST_TOKEN environment variable: "
+                         "a flag shows in process lists)");
+  ingest_config.add_to(*ingest_cmd);
 
   BrokerArgs broker;
   auto* broker_cmd = app.add_subcommand(
@@ -101,6 +115,12 @@ int main(int argc, char** argv) {
       return run_generate(generate, generate_config.resolve());
     }
     if (*broker_cmd) return run_broker(broker);
+    if (*ingest_cmd) {
+      StopSignal stop;  // before the bus starts any thread
+      Settings settings = ingest_config.resolve();
+      auto bus = make_bus(settings);
+      return run_ingest(ingest, settings, *bus, stop);
+    }
     if (*defaults_cmd) {
       fmt::print("{}", default_config_toml());
       return 0;
@@ -116,6 +136,9 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const ConfigError& e) {
+    fmt::print(stderr, "tickflow: {}\n", e.what());
+    return usage_error;
+  } catch (const KafkaError& e) {
     fmt::print(stderr, "tickflow: {}\n", e.what());
     return usage_error;
   } catch (const CLI::ParseError& e) {

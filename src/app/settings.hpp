@@ -43,6 +43,17 @@ struct TopicNames {
   std::string summary = "stock_summary";
 };
 
+struct IngestSettings {
+  std::string listen = "127.0.0.1:5000";
+  std::int64_t threads = 1;
+  std::int64_t max_body_bytes = 8 * 1024 * 1024;
+  std::int64_t max_connections = 4096;
+  std::int64_t header_timeout_ms = 10000;
+  std::int64_t body_timeout_ms = 30000;
+  std::int64_t idle_timeout_ms = 60000;
+  std::int64_t publish_wait_ms = 50;
+};
+
 struct Settings {
   IndicatorPeriods indicators;
   SignalRules signals;
@@ -51,6 +62,7 @@ struct Settings {
   BusSettings bus;
   KafkaSettings kafka;
   TopicNames topics;
+  IngestSettings ingest;
 };
 
 }  // namespace tickflow

@@ -110,6 +110,9 @@ class Bus {
   virtual std::size_t flush(std::chrono::milliseconds timeout) = 0;
 
   virtual BusCounters counters() const = 0;
+
+  // Whether the bus can take records now (Kafka: a broker answered within `timeout`).
+  virtual BusStatus health(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace tickflow

@@ -271,6 +271,16 @@ BusCounters KafkaBus::counters() const {
   return c;
 }
 
+BusStatus KafkaBus::health(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(producer_, 0, nullptr, &md, static_cast<int>(timeout.count()));
+  if (err) return BusStatus::failure(fmt::format("no Kafka broker answered at {}: {}", options_.brokers, rd_kafka_err2str(err)));
+  int brokers = md->broker_cnt;
+  rd_kafka_metadata_destroy(md);
+  if (brokers == 0) return BusStatus::failure("the Kafka cluster reports no brokers");
+  return BusStatus::success();
+}
+
 std::unique_ptr<Subscription> KafkaBus::subscribe(const std::vector<std::string>& topics, std::string_view group) {
   if (auto s = ensure_topics(topics); !s.ok) log()->warn("{}", s.message);
   return std::make_unique<KafkaSubscription>(options_, shared_, topics, group);

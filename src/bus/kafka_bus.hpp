@@ -52,6 +52,7 @@ class KafkaBus final : public Bus {
   std::unique_ptr<Subscription> subscribe(const std::vector<std::string>& topics, std::string_view group) override;
   std::size_t flush(std::chrono::milliseconds timeout) override;
   BusCounters counters() const override;
+  BusStatus health(std::chrono::milliseconds timeout) override;
 
   // Creates the topics that do not exist yet (partitions and replication from options).
   BusStatus ensure_topics(const std::vector<std::string>& topics);

@@ -33,6 +33,9 @@ class MemoryBus final : public Bus {
   std::unique_ptr<Subscription> subscribe(const std::vector<std::string>& topics, std::string_view group) override;
   std::size_t flush(std::chrono::milliseconds) override { return 0; }  // stored on publish
   BusCounters counters() const override;
+  BusStatus health(std::chrono::milliseconds) override {
+    return closed_ ? BusStatus::failure("the in-memory bus is shut down") : BusStatus::success();
+  }
 
   // Refuses new records and wakes every waiting publisher and consumer.
   void shut_down();

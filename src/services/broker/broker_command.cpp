@@ -1,6 +1,5 @@
 #include "src/services/broker/broker_command.hpp"
 
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 
@@ -8,16 +7,12 @@
 
 #include "src/bus/kafka_bus.hpp"
 #include "src/bus/mock_kafka_cluster.hpp"
+#include "src/services/common/stop_signal.hpp"
 
 namespace tickflow {
 
 int run_broker(const BrokerArgs& args) {
-  // Block the stop signals before any librdkafka thread starts, so only sigwait sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  StopSignal stop;  // before librdkafka starts its threads
   try {
     MockKafkaCluster cluster(args.brokers);
     fmt::print("broker: librdkafka mock cluster with {} broker(s) at {}\n", args.brokers, cluster.bootstrap_servers());
@@ -26,9 +21,7 @@ int run_broker(const BrokerArgs& args) {
     if (!args.address_file.empty()) {
       std::ofstream(args.address_file) << cluster.bootstrap_servers() << "\n";
     }
-    int signal = 0;
-    sigwait(&stop, &signal);
-    fmt::print("broker: stopping on signal {}\n", signal);
+    fmt::print("broker: stopping on signal {}\n", stop.wait());
   } catch (const KafkaError& e) {
     fmt::print(stderr, "broker: {}\n", e.what());
     return 1;

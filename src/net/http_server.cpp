@@ -1,0 +1,207 @@
+#include "src/net/http_server.hpp"
+
+#include <atomic>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+namespace tickflow {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler handler;
+  // Counters before the io_context: sessions still queued in it are destroyed with it and
+  // update them on the way out.
+  std::atomic<std::uint64_t> accepted{0}, refused{0}, timed_out{0};
+  std::atomic<std::int64_t> open{0};
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::uint16_t bound_port = 0;
+
+  Impl(HttpServerOptions o, HttpHandler h) : options(std::move(o)), handler(std::move(h)), ioc(options.threads) {}
+  void accept();
+};
+
+namespace {
+
+HttpResponse plain_error(int status, std::string message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = fmt::format("{{\"error\":\"{}\"}}", message);
+  return r;
+}
+
+// One connection: reads requests one after another (keep-alive), calls the handler,
+// writes the answer. Owned by the pending asynchronous operation (shared_from_this).
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {
+    server_.open.fetch_add(1);
+  }
+  ~Session() { server_.open.fetch_sub(1); }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+  }
+
+ private:
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
+    parser_->body_limit(server_.options.max_body_bytes);
+    stream_.expires_after(requests_ == 0 ? server_.options.header_timeout : server_.options.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    stream_.expires_after(server_.options.body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_body(e); });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == beast::error::timeout) {
+      server_.timed_out.fetch_add(1);
+      return close();
+    }
+    if (ec == http::error::header_limit) {
+      return respond(plain_error(431, "request header too large"), false);
+    }
+    if (ec == http::error::body_limit) {
+      return respond(plain_error(413, fmt::format("body larger than {} bytes", server_.options.max_body_bytes)), false);
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::operation_aborted) {
+      return close();
+    }
+    // Anything else is a malformed request; answer once and hang up.
+    respond(plain_error(400, fmt::format("malformed HTTP request: {}", ec.message())), false);
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    ++requests_;
+    auto& msg = parser_->get();
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.content_type = std::string(msg[http::field::content_type]);
+    req.authorization = std::string(msg[http::field::authorization]);
+    req.origin = std::string(msg[http::field::origin]);
+    req.body = std::move(msg.body());
+    bool keep_alive = msg.keep_alive();
+    HttpResponse res;
+    try {
+      res = server_.handler(req);
+    } catch (const std::exception& e) {
+      res = plain_error(500, "internal error");
+    }
+    respond(std::move(res), keep_alive);
+  }
+
+  void respond(HttpResponse r, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
+    res->set(http::field::server, "tickflow");
+    res->set(http::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers) res->set(name, value);
+    res->keep_alive(keep_alive);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    stream_.expires_after(server_.options.body_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+      if (ec || !keep_alive) return self->close();
+      self->read_header();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpServer::Impl& server_;
+  std::uint64_t requests_ = 0;
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+    if (!ec) {
+      if (static_cast<std::size_t>(open.load()) >= options.max_connections) {
+        refused.fetch_add(1);
+        beast::error_code ignored;
+        socket.close(ignored);  // over the limit: hang up at once rather than queue
+      } else {
+        accepted.fetch_add(1);
+        std::make_shared<Session>(std::move(socket), *this)->start();
+      }
+    }
+    accept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::string HttpServer::start() {
+  auto& s = *impl_;
+  beast::error_code ec;
+  auto address = net::ip::make_address(s.options.address, ec);
+  if (ec) return fmt::format("listen address '{}': {}", s.options.address, ec.message());
+  tcp::endpoint endpoint(address, s.options.port);
+  s.acceptor.emplace(s.ioc);
+  s.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->bind(endpoint, ec);
+  if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fmt::format("cannot listen on {}:{}: {}", s.options.address, s.options.port, ec.message());
+  s.bound_port = s.acceptor->local_endpoint().port();
+  s.accept();
+  for (int i = 0; i < std::max(1, s.options.threads); ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  return {};
+}
+
+void HttpServer::stop() {
+  auto& s = *impl_;
+  if (s.acceptor) {
+    net::post(s.ioc, [&s] {
+      beast::error_code ignored;
+      s.acceptor->close(ignored);
+    });
+  }
+  s.ioc.stop();
+  for (auto& t : s.threads) t.join();
+  s.threads.clear();
+}
+
+std::uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+HttpServerStats HttpServer::stats() const {
+  return {impl_->accepted.load(), impl_->refused.load(), impl_->timed_out.load(), impl_->open.load()};
+}
+
+}  // namespace tickflow

@@ -1,0 +1,60 @@
+// HTTP/1.1 server (Boost.Beast) that hands each complete request to a handler: keep-alive,
+// many connections, limits on header size (431), body size (413) and connections, and
+// read timeouts that cut off slow clients (slowloris). Binds 127.0.0.1 unless told.
+// Runs its own I/O threads between start() and stop(); the handler is called on them,
+// possibly concurrently, and must be thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "src/net/http_message.hpp"
+
+namespace tickflow {
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 5000;  // 0: any free port (see HttpServer::port)
+  int threads = 1;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  std::size_t max_connections = 4096;
+  std::chrono::milliseconds header_timeout{10'000};  // whole header must arrive in this time
+  std::chrono::milliseconds body_timeout{30'000};    // then the body
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerStats {
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t connections_refused = 0;  // over max_connections
+  std::uint64_t timed_out = 0;            // cut off by a read timeout
+  std::int64_t open_connections = 0;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, HttpHandler handler);
+  ~HttpServer();  // stops
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts serving. Returns an empty string, or why it could not (start-up).
+  std::string start();
+  // Stops accepting, closes every connection, joins the I/O threads.
+  void stop();
+
+  std::uint16_t port() const;  // the bound port (useful with port 0)
+  HttpServerStats stats() const;
+
+  struct Impl;  // in the .cpp; public so its connection class can reach it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tickflow

@@ -1,0 +1,358 @@
+#include "src/services/ingest/ingest_handler.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "src/core/json_writer.hpp"
+#include "src/core/record_writer.hpp"
+#include "src/services/replay/replay_pipeline.hpp"
+
+namespace tickflow {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+using Clock = std::chrono::steady_clock;
+
+double wall_clock() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+HttpResponse json_response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse error_response(int status, std::string_view message) {
+  std::string body = "{\"error\":";
+  json::append_string(body, message);
+  body += '}';
+  return json_response(status, std::move(body));
+}
+
+std::string_view media_type(std::string_view content_type) {
+  auto semicolon = content_type.find(';');
+  std::string_view t = content_type.substr(0, semicolon);
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return t;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Compares without an early exit, so response time does not reveal how much of a
+// guessed token was right.
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % std::max<std::size_t>(1, b.size())]);
+  return diff == 0;
+}
+
+}  // namespace
+
+// What one request became: the records to publish (in order) and the rejections.
+struct IngestHandler::Outcome {
+  struct Accepted {
+    std::size_t index;
+    std::string key;
+    std::string json;  // the record with seq and ingest_ts, ready to publish
+  };
+  std::vector<Accepted> accepted;
+  std::vector<std::pair<std::size_t, ValidationErrors>> rejected;  // index, problems
+  std::vector<std::string> rejected_lines;  // what goes to rejected_data
+  double received = 0;                      // ingest_ts of every record of the request
+};
+
+IngestHandler::IngestHandler(Bus& bus, IngestOptions options, std::function<double()> clock)
+    : bus_(bus), options_(std::move(options)), clock_(clock ? std::move(clock) : wall_clock) {}
+
+std::unique_ptr<RecordParser> IngestHandler::take_parser() {
+  std::lock_guard lock(parsers_mu_);
+  if (parsers_.empty()) return std::make_unique<RecordParser>(options_.limits);
+  auto p = std::move(parsers_.back());
+  parsers_.pop_back();
+  return p;
+}
+
+void IngestHandler::give_back(std::unique_ptr<RecordParser> parser) {
+  std::lock_guard lock(parsers_mu_);
+  parsers_.push_back(std::move(parser));
+}
+
+void IngestHandler::count_status(int status) {
+  std::lock_guard lock(metrics_mu_);
+  ++requests_by_status_[status];
+}
+
+HttpResponse IngestHandler::handle(const HttpRequest& request) {
+  auto started = Clock::now();
+  HttpResponse response;
+  std::string_view path = request.path();
+  if (path == "/ingest") {
+    if (request.method != "POST") {
+      response = error_response(405, "use POST for /ingest");
+      response.headers.emplace_back("Allow", "POST");
+    } else {
+      response = ingest(request);
+    }
+  } else if (path == "/healthz" || path == "/metrics") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      response = error_response(405, fmt::format("use GET for {}", path));
+      response.headers.emplace_back("Allow", "GET");
+    } else if (path == "/healthz") {
+      BusStatus health = bus_.health(std::chrono::milliseconds(1000));
+      response = health.ok ? json_response(200, "{\"status\":\"ok\"}") : error_response(503, health.message);
+    } else {
+      response.content_type = "text/plain; version=0.0.4";
+      response.body = metrics_text();
+    }
+  } else {
+    response = error_response(404, fmt::format("no such path: {}; try POST /ingest, GET /healthz, GET /metrics", path));
+  }
+  count_status(response.status);
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  std::lock_guard lock(metrics_mu_);
+  std::size_t bucket = 0;
+  while (bucket < latency_buckets_.size() && seconds > latency_buckets_[bucket]) ++bucket;
+  ++latency_counts_[bucket];
+  latency_sum_ += seconds;
+  return response;
+}
+
+HttpResponse IngestHandler::ingest(const HttpRequest& request) {
+  if (!options_.token.empty()) {
+    constexpr std::string_view bearer = "Bearer ";
+    std::string_view auth = request.authorization;
+    if (auth.substr(0, bearer.size()) != bearer || !same_secret(auth.substr(bearer.size()), options_.token)) {
+      HttpResponse r = error_response(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+  }
+  std::string_view type = media_type(request.content_type);
+  bool ndjson = iequals(type, "application/x-ndjson") || iequals(type, "application/jsonl");
+  if (!ndjson && !iequals(type, "application/json")) {
+    return error_response(415, fmt::format("Content-Type '{}' is not accepted; send application/json (one object or an "
+                                           "array) or application/x-ndjson (one object per line)",
+                                           request.content_type));
+  }
+  std::string_view body = request.body;
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return error_response(400, "empty body; send a JSON object, array or NDJSON");
+
+  // One padded copy of the body: every record is then parsed in place.
+  std::string padded(body);
+  padded.append(record_padding, '\0');
+  const char* end_of_buffer = padded.data() + padded.size();
+  std::string_view text(padded.data(), body.size());
+
+  Outcome outcome;
+  auto parser = take_parser();
+  Record record;
+  ValidationErrors errors;
+  double now = clock_();
+  outcome.received = now;
+  auto take = [&](std::size_t index, std::string_view json) {
+    if (parser->parse_in_place(json, static_cast<std::size_t>(end_of_buffer - json.data()), now,
+                               RecordSource::external, record, errors)) {
+      // The record as it goes out, still open for seq and ingest_ts (added when published):
+      // its own text when nothing needed normalising, else written anew.
+      std::string out;
+      write_record_reusing(record, json, out);
+      out.pop_back();  // the closing brace
+      outcome.accepted.push_back({index, std::string(record.partition_key()), std::move(out)});
+    } else {
+      outcome.rejected.emplace_back(index, errors);
+      std::string line;
+      write_rejection_line(index, errors, json, line);
+      line.pop_back();  // no newline on the bus
+      outcome.rejected_lines.push_back(std::move(line));
+    }
+  };
+
+  bool single = false;
+  if (ndjson) {
+    std::size_t index = 0, pos = 0;
+    while (pos <= text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text.size();
+      std::string_view line = text.substr(pos, nl - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") != std::string_view::npos) take(index, line);
+      ++index;
+      pos = nl + 1;
+    }
+  } else if (text[first] == '[') {
+    od::parser array_parser;
+    od::document doc;
+    od::array array;
+    auto e = array_parser.iterate(padded.data(), body.size(), padded.size()).get(doc);
+    if (!e) e = doc.get_array().get(array);
+    std::size_t index = 0;
+    if (!e) {
+      for (auto element : array) {
+        od::value v;
+        if ((e = std::move(element).get(v))) break;
+        od::json_type t;
+        if ((e = v.type().get(t))) break;
+        if (t != od::json_type::object) {
+          outcome.rejected.emplace_back(index, ValidationErrors{{whole_record, "expected a JSON object"}});
+          std::string line;
+          write_rejection_line(index, outcome.rejected.back().second, v.raw_json_token(), line);
+          line.pop_back();
+          outcome.rejected_lines.push_back(std::move(line));
+          // skip the value: On Demand moves past it when the loop advances
+        } else {
+          od::object obj;
+          std::string_view raw;
+          if ((e = v.get_object().get(obj))) break;
+          if ((e = obj.raw_json().get(raw))) break;
+          take(index, raw);
+        }
+        ++index;
+      }
+    }
+    if (e) {
+      give_back(std::move(parser));
+      const char* at = nullptr;
+      std::string where;
+      if (doc.current_location().get(at) == simdjson::SUCCESS) where = fmt::format(" at byte {}", at - padded.data());
+      return error_response(400, fmt::format("body is not valid JSON{}: {}", where, simdjson::error_message(e)));
+    }
+  } else if (text[first] == '{') {
+    single = true;
+    take(0, text);
+  } else {
+    give_back(std::move(parser));
+    return error_response(400, fmt::format("body is not valid JSON at byte {}: expected an object '{{', an array '[' or "
+                                           "NDJSON (Content-Type: application/x-ndjson)",
+                                           first));
+  }
+  give_back(std::move(parser));
+  return publish(outcome, single);
+}
+
+HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
+  std::size_t published = 0;
+  {
+    std::lock_guard lock(publish_mu_);
+    // Number the accepted records in the order they go out, then publish them as one batch.
+    std::vector<std::string> jsons;
+    std::vector<OutgoingRecord> batch;
+    jsons.reserve(outcome.accepted.size());
+    for (auto& a : outcome.accepted) {
+      std::uint64_t seq = ++entry_for(seq_, a.key);
+      std::string& out = jsons.emplace_back();
+      out.reserve(a.json.size() + 64);
+      out += a.json;
+      out += ",\"seq\":";
+      json::append_number(out, seq);
+      out += ",\"ingest_ts\":";
+      json::append_number(out, outcome.received);
+      out += '}';
+    }
+    for (std::size_t i = 0; i < jsons.size(); ++i) batch.push_back({outcome.accepted[i].key, jsons[i]});
+    published = bus_.publish_batch(options_.validated_topic, batch, options_.publish_wait);
+    // Records not taken were not acknowledged: give their numbers back so the retry gets them.
+    for (std::size_t i = outcome.accepted.size(); i > published; --i) --entry_for(seq_, outcome.accepted[i - 1].key);
+  }
+  accepted_.fetch_add(published);
+
+  // Rejections are reported to the client in any case; the bus copy is best effort.
+  std::size_t first_unpublished_index =
+      published < outcome.accepted.size() ? outcome.accepted[published].index : SIZE_MAX;
+  std::string rejected_json;
+  std::size_t reported = 0;
+  for (std::size_t i = 0; i < outcome.rejected.size(); ++i) {
+    const auto& [index, errors] = outcome.rejected[i];
+    if (index >= first_unpublished_index) break;  // resent with the retry, reported then
+    ++reported;
+    if (bus_.publish(options_.rejected_topic, "", outcome.rejected_lines[i], options_.publish_wait) != PublishStatus::ok) {
+      rejected_unpublished_.fetch_add(1);
+    }
+    if (!rejected_json.empty()) rejected_json += ',';
+    rejected_json += "{\"index\":";
+    json::append_number(rejected_json, static_cast<std::uint64_t>(index));
+    rejected_json += ",\"field\":";
+    json::append_string(rejected_json, errors.front().field);
+    rejected_json += ",\"reason\":";
+    json::append_string(rejected_json, errors.front().reason);
+    rejected_json += ",\"errors\":[";
+    for (std::size_t k = 0; k < errors.size(); ++k) {
+      if (k > 0) rejected_json += ',';
+      rejected_json += "{\"field\":";
+      json::append_string(rejected_json, errors[k].field);
+      rejected_json += ",\"reason\":";
+      json::append_string(rejected_json, errors[k].reason);
+      rejected_json += '}';
+    }
+    rejected_json += "]}";
+    std::lock_guard lock(metrics_mu_);
+    ++rejected_by_field_[errors.front().field];
+  }
+  rejected_.fetch_add(reported);
+
+  std::string body = fmt::format("{{\"accepted\":{}", published);
+  if (!rejected_json.empty()) body += ",\"rejected\":[" + rejected_json + "]";
+  if (first_unpublished_index != SIZE_MAX) {
+    body += fmt::format(",\"retry_from_index\":{},\"error\":\"bus full: records from index {} on were not taken; "
+                        "retry them after Retry-After seconds\"}}",
+                        first_unpublished_index, first_unpublished_index);
+    HttpResponse r = json_response(503, std::move(body));
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  body += '}';
+  // One object that was rejected is a client error; in a batch the per-record answers
+  // carry the rejections and the request itself succeeded (207-style).
+  return json_response(single && published == 0 ? 400 : 200, std::move(body));
+}
+
+std::string IngestHandler::metrics_text() {
+  std::string out;
+  auto c = bus_.counters();
+  out += "# HELP tickflow_ingest_records_total Records received, by outcome.\n# TYPE tickflow_ingest_records_total counter\n";
+  out += fmt::format("tickflow_ingest_records_total{{outcome=\"accepted\"}} {}\n", accepted_.load());
+  out += fmt::format("tickflow_ingest_records_total{{outcome=\"rejected\"}} {}\n", rejected_.load());
+  out += "# HELP tickflow_ingest_rejected_total Rejected records by the first field at fault.\n"
+         "# TYPE tickflow_ingest_rejected_total counter\n";
+  std::lock_guard lock(metrics_mu_);
+  for (const auto& [field, n] : rejected_by_field_) {
+    std::string label;
+    json::append_string(label, field);
+    out += fmt::format("tickflow_ingest_rejected_total{{field={}}} {}\n", label, n);
+  }
+  out += "# HELP tickflow_ingest_rejected_unpublished_total Rejections answered but not copied to the rejected topic.\n"
+         "# TYPE tickflow_ingest_rejected_unpublished_total counter\n";
+  out += fmt::format("tickflow_ingest_rejected_unpublished_total {}\n", rejected_unpublished_.load());
+  out += "# HELP tickflow_ingest_requests_total HTTP requests by status.\n# TYPE tickflow_ingest_requests_total counter\n";
+  for (const auto& [status, n] : requests_by_status_) {
+    out += fmt::format("tickflow_ingest_requests_total{{status=\"{}\"}} {}\n", status, n);
+  }
+  out += "# HELP tickflow_ingest_request_seconds Time to handle a request.\n# TYPE tickflow_ingest_request_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < latency_buckets_.size(); ++i) {
+    cumulative += latency_counts_[i];
+    out += fmt::format("tickflow_ingest_request_seconds_bucket{{le=\"{}\"}} {}\n", latency_buckets_[i], cumulative);
+  }
+  cumulative += latency_counts_.back();
+  out += fmt::format("tickflow_ingest_request_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  out += fmt::format("tickflow_ingest_request_seconds_sum {}\ntickflow_ingest_request_seconds_count {}\n", latency_sum_, cumulative);
+  out += "# HELP tickflow_bus_queue_depth Records accepted by the bus, not yet delivered.\n# TYPE tickflow_bus_queue_depth gauge\n";
+  out += fmt::format("tickflow_bus_queue_depth {}\n", c.queue_depth);
+  out += "# HELP tickflow_bus_records_total Bus records by outcome.\n# TYPE tickflow_bus_records_total counter\n";
+  out += fmt::format("tickflow_bus_records_total{{outcome=\"published\"}} {}\n", c.published);
+  out += fmt::format("tickflow_bus_records_total{{outcome=\"delivered\"}} {}\n", c.delivered);
+  out += fmt::format("tickflow_bus_records_total{{outcome=\"failed\"}} {}\n", c.failed);
+  return out;
+}
+
+}  // namespace tickflow

@@ -1,0 +1,77 @@
+// The ingest service's HTTP endpoints, independent of sockets: POST /ingest validates one
+// JSON object, a JSON array or NDJSON, numbers each accepted record per symbol (seq,
+// ingest_ts) and publishes it to validated_data; rejected records go to rejected_data with
+// the field and reason, and back to the client. GET /healthz and GET /metrics.
+// Thread-safe: the HTTP server calls handle() from its I/O threads.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "src/bus/bus.hpp"
+#include "src/core/record_parser.hpp"
+#include "src/core/string_key_map.hpp"
+#include "src/net/http_message.hpp"
+
+namespace tickflow {
+
+struct IngestOptions {
+  std::string validated_topic = "validated_data";
+  std::string rejected_topic = "rejected_data";
+  std::string token;  // when set, requests need "Authorization: Bearer <token>"
+  ValidationLimits limits;
+  std::chrono::milliseconds publish_wait{50};  // how long to wait for room before answering 503
+};
+
+class IngestHandler {
+ public:
+  // `clock` returns Unix seconds (tests pass a fixed one).
+  IngestHandler(Bus& bus, IngestOptions options, std::function<double()> clock = {});
+
+  HttpResponse handle(const HttpRequest& request);
+
+  // Prometheus text for GET /metrics.
+  std::string metrics_text();
+
+  struct Totals {
+    std::uint64_t accepted = 0;
+    std::uint64_t rejected = 0;
+  };
+  Totals totals() const { return {accepted_.load(), rejected_.load()}; }
+
+ private:
+  struct Outcome;  // per-request work list (defined in the .cpp)
+
+  HttpResponse ingest(const HttpRequest& request);
+  HttpResponse publish(Outcome& outcome, bool single);
+  void count_status(int status);
+  std::unique_ptr<RecordParser> take_parser();
+  void give_back(std::unique_ptr<RecordParser> parser);
+
+  Bus& bus_;
+  IngestOptions options_;
+  std::function<double()> clock_;
+
+  std::mutex publish_mu_;  // seq assignment and publishing happen in one order
+  StringKeyMap<std::uint64_t> seq_;
+
+  std::mutex parsers_mu_;  // parsers are reused: each holds buffers sized for the largest record
+  std::vector<std::unique_ptr<RecordParser>> parsers_;
+
+  std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, rejected_unpublished_{0};
+  std::mutex metrics_mu_;
+  std::map<int, std::uint64_t> requests_by_status_;
+  std::map<std::string, std::uint64_t> rejected_by_field_;
+  static constexpr std::array<double, 8> latency_buckets_ = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1.0};
+  std::array<std::uint64_t, 9> latency_counts_{};  // last: +Inf
+  double latency_sum_ = 0;
+};
+
+}  // namespace tickflow
