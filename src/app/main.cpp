@@ -48,13 +48,24 @@ int main(int argc, char** argv) {
   std::string symbols;
   auto* generate_cmd = app.add_subcommand(
       "generate",
-      "Simulate a market (GBM price bars per symbol plus order book, news, market data and economic "
-      "indicators) and write it as NDJSON, deterministically from --seed.");
-  generate_cmd->add_option("--out", generate.out, "Output NDJSON file, or - for stdout")->required();
-  generate_cmd->add_option("--count", generate.count, "Number of records")->capture_default_str()->check(CLI::Range(0.0, 1e12));
+      "Simulate a market (GBM price bars per symbol plus order book, news, market data and economic indicators) and "
+      "send it to ingest over HTTP, or with --out write it as NDJSON, deterministically from --seed.");
+  generate_cmd->add_option("--out", generate.out, "Write NDJSON to this file (- for stdout) instead of sending");
+  generate_cmd->add_option("--url", generate.url, "Where to send")->capture_default_str();
+  generate_cmd->add_option("--rate", generate.rate,
+                           "Records per second in NDJSON batches over keep-alive [default: the original pacing, one "
+                           "record every 1-5 s from each of two threads]")
+      ->check(CLI::Range(0.0, 1e8));
+  generate_cmd->add_option("--count", generate.count,
+                           "Number of records [default: 1000 when writing a file, no limit when sending]")
+      ->check(CLI::Range(0.0, 1e12));
+  generate_cmd->add_option("--duration", generate.duration, "Stop sending after this many seconds")->check(CLI::Range(0.0, 1e9));
   generate_cmd->add_option("--seed", generate.seed, "Random seed; the same seed gives the same file")->capture_default_str();
   generate_cmd->add_option("--symbols", symbols, "Comma-separated symbols [default: AAPL,GOOGL,AMZN,MSFT,TSLA]");
-  generate_cmd->add_flag("--ticks-only", generate.ticks_only, "Only stock ticks (no order book, news, ...)");
+  generate_cmd->add_flag("--ticks-only", generate.ticks_only, "Only stock ticks (no order book, news, ...) when writing a file");
+  generate_cmd->add_option("--cpu", generate.cpu, "Pin the sending thread(s) to this core (the original pinned core 0)")
+      ->check(CLI::Range(0, 4095));
+  generate_cmd->add_option("--token", generate.token, "Bearer token for ingest (prefer TICKFLOW_INGEST_TOKEN)");
   generate_config.add_to(*generate_cmd);
 
   IngestArgs ingest;
@@ -112,7 +123,8 @@ int main(int argc, char** argv) {
           }
         }
       }
-      return run_generate(generate, generate_config.resolve());
+      if (!generate.out.empty()) return run_generate(generate, generate_config.resolve());
+      return run_generate_http(generate, generate_config.resolve());
     }
     if (*broker_cmd) return run_broker(broker);
     if (*ingest_cmd) {

@@ -65,6 +65,11 @@ MarketSimulator::MarketSimulator(const std::vector<std::string>& symbols, std::u
 }
 
 void MarketSimulator::advance_time() {
+  if (fixed_time_) {
+    record_.timestamp = *fixed_time_;
+    fixed_time_.reset();
+    return;
+  }
   clock_ += random_.uniform(config_.min_interval_seconds, config_.max_interval_seconds);
   // Millisecond resolution, like a feed's timestamps; keeps files compact.
   record_.timestamp = std::round(clock_ * 1000.0) / 1000.0;
@@ -75,13 +80,33 @@ const Record& MarketSimulator::next() {
   if (random_.uniform() < config_.tick_share) {
     make_tick(inst);
   } else {
-    switch (random_.below(4)) {
-      case 0: make_order(inst); break;
-      case 1: make_news(inst); break;
-      case 2: make_market_data(inst); break;
-      default: make_economic_indicator(); break;
-    }
+    make_other(inst);
   }
+  return record_;
+}
+
+void MarketSimulator::make_other(Instrument& inst) {
+  switch (random_.below(4)) {
+    case 0: make_order(inst); break;
+    case 1: make_news(inst); break;
+    case 2: make_market_data(inst); break;
+    default: make_economic_indicator(); break;
+  }
+}
+
+const Record& MarketSimulator::next_at(double timestamp) {
+  fixed_time_ = timestamp;
+  return next();
+}
+
+const Record& MarketSimulator::next_tick_at(double timestamp) {
+  fixed_time_ = timestamp;
+  return next_tick();
+}
+
+const Record& MarketSimulator::next_other_at(double timestamp) {
+  fixed_time_ = timestamp;
+  make_other(instruments_[random_.below(instruments_.size())]);
   return record_;
 }
 

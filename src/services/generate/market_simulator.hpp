@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,13 @@ class MarketSimulator {
   // Only stock ticks (for benchmarks and indicator load).
   const Record& next_tick();
 
+  // Live mode: the record carries `timestamp` (the caller's clock) instead of simulated
+  // time. next_other_at makes an order book entry, news, market data or economic
+  // indicator, as the original generator's second thread did.
+  const Record& next_at(double timestamp);
+  const Record& next_tick_at(double timestamp);
+  const Record& next_other_at(double timestamp);
+
  private:
   struct Instrument {
     Symbol symbol;
@@ -38,6 +46,7 @@ class MarketSimulator {
   };
 
   void advance_time();
+  void make_other(Instrument& inst);
   void make_tick(Instrument& inst);
   void make_order(const Instrument& inst);
   void make_news(const Instrument& inst);
@@ -48,6 +57,7 @@ class MarketSimulator {
   Random random_;
   std::vector<Instrument> instruments_;
   double clock_;
+  std::optional<double> fixed_time_;  // live mode: the timestamp of the next record
   Record record_;
 };
 
