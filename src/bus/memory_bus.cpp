@@ -236,7 +236,11 @@ class MemorySubscription final : public Subscription {
   bool closed_ = false;
 };
 
-MemoryBus::MemoryBus(MemoryBusOptions options) : options_(options) {}
+namespace {
+std::atomic<std::uint64_t> next_bus_id{1};
+}  // namespace
+
+MemoryBus::MemoryBus(MemoryBusOptions options) : options_(options), id_(next_bus_id.fetch_add(1)) {}
 
 MemoryBus::~MemoryBus() { shut_down(); }
 
@@ -249,10 +253,11 @@ void MemoryBus::shut_down() {
 
 MemoryBus::Topic& MemoryBus::topic(std::string_view name) {
   // Publishers usually write one topic over and over: skip the shared map (and its lock)
-  // for the topic this thread used last. Topics live as long as the bus.
-  thread_local const MemoryBus* cached_bus = nullptr;
+  // for the topic this thread used last. Topics live as long as the bus; the cache is
+  // keyed by the bus's id, since a new bus may be built where a destroyed one was.
+  thread_local std::uint64_t cached_bus = 0;
   thread_local Topic* cached_topic = nullptr;
-  if (cached_bus == this && cached_topic->name == name) return *cached_topic;
+  if (cached_bus == id_ && cached_topic->name == name) return *cached_topic;
   std::lock_guard lock(topics_mu_);
   auto& slot = entry_for(topics_, name);
   if (!slot) {
@@ -260,7 +265,7 @@ MemoryBus::Topic& MemoryBus::topic(std::string_view name) {
     slot->name = std::string(name);
     slot->partitions = std::vector<Partition>(static_cast<std::size_t>(std::max(1, options_.partitions)));
   }
-  cached_bus = this;
+  cached_bus = id_;
   cached_topic = slot.get();
   return *slot;
 }

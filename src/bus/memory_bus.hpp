@@ -48,6 +48,7 @@ class MemoryBus final : public Bus {
   void notify_data();
 
   MemoryBusOptions options_;
+  const std::uint64_t id_;  // never reused, unlike addresses: keys the per-thread topic cache
   mutable std::mutex topics_mu_;
   StringKeyMap<std::unique_ptr<Topic>> topics_;
 

@@ -195,6 +195,7 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
     od::document doc;
     od::array array;
     auto e = array_parser.iterate(padded.data(), body.size(), padded.size()).get(doc);
+    const bool iterated = !e;  // the document has a position only when iteration started
     if (!e) e = doc.get_array().get(array);
     std::size_t index = 0;
     if (!e) {
@@ -224,7 +225,9 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
       give_back(std::move(parser));
       const char* at = nullptr;
       std::string where;
-      if (doc.current_location().get(at) == simdjson::SUCCESS) where = fmt::format(" at byte {}", at - padded.data());
+      if (iterated && doc.current_location().get(at) == simdjson::SUCCESS) {
+        where = fmt::format(" at byte {}", at - padded.data());
+      }
       return error_response(400, fmt::format("body is not valid JSON{}: {}", where, simdjson::error_message(e)));
     }
   } else if (text[first] == '{') {

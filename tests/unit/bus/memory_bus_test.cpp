@@ -81,5 +81,18 @@ TEST(MemoryBus, ViewsStayValidUntilTheNextPoll) {
   EXPECT_EQ(batch[3].key, "key");
 }
 
+TEST(MemoryBus, ANewBusNeverSeesAnOldBussTopics) {
+  // Found by the ingest fuzzer: a bus built at the address of a destroyed one reused the
+  // destroyed one's topic through a per-thread cache.
+  for (int i = 0; i < 50; ++i) {
+    auto bus = std::make_unique<MemoryBus>();
+    ASSERT_EQ(bus->publish("t", "k", std::to_string(i)), PublishStatus::ok);
+    auto sub = bus->subscribe({"t"}, "g");
+    auto got = sub->poll(10, 0ms);
+    ASSERT_EQ(got.size(), 1u) << "round " << i;
+    EXPECT_EQ(got[0].payload, std::to_string(i));
+  }
+}
+
 }  // namespace
 }  // namespace tickflow::testing
