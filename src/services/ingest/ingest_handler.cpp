@@ -63,7 +63,7 @@ struct IngestHandler::Outcome {
   struct Accepted {
     std::size_t index;
     std::string key;
-    std::string json;  // the record with seq and ingest_ts, ready to publish
+    std::string json;  // the record; seq and ingest_ts are appended when it is published
   };
   std::vector<Accepted> accepted;
   std::vector<std::pair<std::size_t, ValidationErrors>> rejected;  // index, problems
@@ -166,6 +166,7 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
       // The record as it goes out, still open for seq and ingest_ts (added when published):
       // its own text when nothing needed normalising, else written anew.
       std::string out;
+      out.reserve(json.size() + 64);  // room for data_type, seq and ingest_ts
       write_record_reusing(record, json, out);
       out.pop_back();  // the closing brace
       outcome.accepted.push_back({index, std::string(record.partition_key()), std::move(out)});
@@ -247,22 +248,21 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
   std::size_t published = 0;
   {
     std::lock_guard lock(publish_mu_);
-    // Number the accepted records in the order they go out, then publish them as one batch.
-    std::vector<std::string> jsons;
+    // Number the accepted records in the order they go out (closing each one's JSON),
+    // then publish them as one batch.
+    std::string received;
+    json::append_number(received, outcome.received);
     std::vector<OutgoingRecord> batch;
-    jsons.reserve(outcome.accepted.size());
+    batch.reserve(outcome.accepted.size());
     for (auto& a : outcome.accepted) {
       std::uint64_t seq = ++entry_for(seq_, a.key);
-      std::string& out = jsons.emplace_back();
-      out.reserve(a.json.size() + 64);
-      out += a.json;
-      out += ",\"seq\":";
-      json::append_number(out, seq);
-      out += ",\"ingest_ts\":";
-      json::append_number(out, outcome.received);
-      out += '}';
+      a.json += ",\"seq\":";
+      json::append_number(a.json, seq);
+      a.json += ",\"ingest_ts\":";
+      a.json += received;
+      a.json += '}';
+      batch.push_back({a.key, a.json});
     }
-    for (std::size_t i = 0; i < jsons.size(); ++i) batch.push_back({outcome.accepted[i].key, jsons[i]});
     published = bus_.publish_batch(options_.validated_topic, batch, options_.publish_wait);
     // Records not taken were not acknowledged: give their numbers back so the retry gets them.
     for (std::size_t i = outcome.accepted.size(); i > published; --i) --entry_for(seq_, outcome.accepted[i - 1].key);
