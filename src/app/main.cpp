@@ -11,6 +11,7 @@
 #include "src/core/symbol_rules.hpp"
 #include "src/services/broker/broker_command.hpp"
 #include "src/app/bus_factory.hpp"
+#include "src/app/run_command.hpp"
 #include "src/services/generate/generate_command.hpp"
 #include "src/services/ingest/ingest_command.hpp"
 #include "src/services/replay/replay_command.hpp"
@@ -80,6 +81,37 @@ int main(int argc, char** argv) {
                          "a flag shows in process lists)");
   ingest_config.add_to(*ingest_cmd);
 
+  RunArgs run;
+  ConfigFlags run_config;
+  std::string generator_switch = "on";
+  auto* run_cmd = app.add_subcommand(
+      "run",
+      "Everything in one process over the in-memory bus (or --bus.kind kafka): the generator sends to ingest on "
+      "ingest.listen, process adds indicators, signal decides signals and alarms (written to DATA_DIR/alarms.ndjson "
+      "and logged). Prints where everything is and a status line every few seconds.");
+  run_cmd->add_option("--generator", generator_switch, "on: simulate a market; off: data comes only from POST /ingest")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  run_cmd->add_option("--rate", run.rate, "Records/s the generator sends (0: the original 1-5 s pacing)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e7));
+  run_cmd->add_option("--seed", run.seed, "Generator seed [default: from the clock]");
+  run_cmd->add_option("--data-dir", run.data_dir, "Where state and output go")->capture_default_str();
+  run_config.add_to(*run_cmd);
+
+  ConfigFlags process_config, signal_config;
+  std::string process_group = "process", signal_group = "signal";
+  auto* process_cmd = app.add_subcommand(
+      "process", "validated_data → Processed_data: adds ma, ema, rsi per symbol. Own process; run several in one "
+                 "consumer group to split the symbols (Kafka).");
+  process_cmd->add_option("--group", process_group, "Consumer group")->capture_default_str();
+  process_config.add_to(*process_cmd);
+  auto* signal_cmd = app.add_subcommand(
+      "signal", "Processed_data → signals (every record with its signal and reason) and alarm_topic (buy/sell "
+                "alarms). Own process.");
+  signal_cmd->add_option("--group", signal_group, "Consumer group")->capture_default_str();
+  signal_config.add_to(*signal_cmd);
+
   BrokerArgs broker;
   auto* broker_cmd = app.add_subcommand(
       "broker",
@@ -127,6 +159,16 @@ int main(int argc, char** argv) {
       return run_generate_http(generate, generate_config.resolve());
     }
     if (*broker_cmd) return run_broker(broker);
+    if (*run_cmd || *process_cmd || *signal_cmd) {
+      StopSignal stop;  // before the bus starts any thread
+      ConfigFlags& flags = *run_cmd ? run_config : *process_cmd ? process_config : signal_config;
+      Settings settings = flags.resolve();
+      auto bus = make_bus(settings);
+      if (*process_cmd) return run_process_stage(settings, *bus, stop, process_group);
+      if (*signal_cmd) return run_signal_stage(settings, *bus, stop, signal_group);
+      run.generator = generator_switch == "on";
+      return run_all(run, settings, *bus, stop);
+    }
     if (*ingest_cmd) {
       StopSignal stop;  // before the bus starts any thread
       Settings settings = ingest_config.resolve();

@@ -80,6 +80,8 @@ std::vector<OptionSpec> make_specs() {
                   [](Settings& s) -> double& { return s.signals.pe_sell_above; }),
       bool_option("signals.macro_enabled", "Use the economic-indicator rule", d.signals.macro_enabled,
                   [](Settings& s) -> bool& { return s.signals.macro_enabled; }),
+      text_option("signals.macro_indicator", "The economic indicator the macro rule reads (others are neutral)",
+                  d.signals.macro_indicator, {}, [](Settings& s) -> std::string& { return s.signals.macro_indicator; }),
       real_option("signals.macro_buy_above", "Indicator value at or above this is a buy", d.signals.macro_buy_above,
                   -big, big, [](Settings& s) -> double& { return s.signals.macro_buy_above; }),
       real_option("signals.macro_sell_below", "Indicator value at or below this is a sell", d.signals.macro_sell_below,

@@ -50,25 +50,36 @@ struct BodyWriter {
   }
 };
 
+void append_indicators(const Indicators& ind, std::string& out) {
+  out += ",\"ma\":";
+  json::append_optional(out, ind.ma);
+  out += ",\"ema\":";
+  json::append_optional(out, ind.ema);
+  out += ",\"rsi\":";
+  json::append_optional(out, ind.rsi);
+}
+
+void append_signal(const SignalResult& signal, std::string& out) {
+  string_field(out, "signal", to_string(signal.signal));
+  string_field(out, "signal_reason", signal.reason);
+  number_field(out, "signal_strength", signal.strength);
+}
+
+// `raw` without trailing blanks and its closing brace.
+std::string_view open_object(std::string_view raw) {
+  while (!raw.empty() && raw.back() != '}') raw.remove_suffix(1);
+  if (!raw.empty()) raw.remove_suffix(1);
+  return raw;
+}
+
 void append_pipeline_fields(const Record& r, std::string& out) {
   if (r.seq) {
     out += ",\"seq\":";
     json::append_number(out, *r.seq);
   }
   if (r.ingest_ts) number_field(out, "ingest_ts", *r.ingest_ts);
-  if (r.indicators) {
-    out += ",\"ma\":";
-    json::append_optional(out, r.indicators->ma);
-    out += ",\"ema\":";
-    json::append_optional(out, r.indicators->ema);
-    out += ",\"rsi\":";
-    json::append_optional(out, r.indicators->rsi);
-  }
-  if (r.signal) {
-    string_field(out, "signal", to_string(r.signal->signal));
-    string_field(out, "signal_reason", r.signal->reason);
-    number_field(out, "signal_strength", r.signal->strength);
-  }
+  if (r.indicators) append_indicators(*r.indicators, out);
+  if (r.signal) append_signal(*r.signal, out);
   out += '}';
 }
 
@@ -89,12 +100,11 @@ void write_record(const Record& r, std::string& out) {
 }
 
 void write_record_reusing(const Record& r, std::string_view raw, std::string& out) {
-  while (!raw.empty() && raw.back() != '}') raw.remove_suffix(1);  // trailing blanks
+  raw = open_object(raw);
   if (!r.raw_reusable || raw.empty()) {
     write_record(r, out);
     return;
   }
-  raw.remove_suffix(1);
   out += raw;
   if (!r.data_type_given) {
     out += ",\"data_type\":\"";
@@ -102,6 +112,18 @@ void write_record_reusing(const Record& r, std::string_view raw, std::string& ou
     out += '"';
   }
   append_pipeline_fields(r, out);
+}
+
+void append_indicator_fields(std::string_view raw, const Indicators& indicators, std::string& out) {
+  out += open_object(raw);
+  append_indicators(indicators, out);
+  out += '}';
+}
+
+void append_signal_fields(std::string_view raw, const SignalResult& signal, std::string& out) {
+  out += open_object(raw);
+  append_signal(signal, out);
+  out += '}';
 }
 
 }  // namespace tickflow

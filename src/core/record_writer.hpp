@@ -16,4 +16,9 @@ void write_record(const Record& record, std::string& out);
 // then the pipeline fields. Falls back to write_record otherwise.
 void write_record_reusing(const Record& record, std::string_view raw, std::string& out);
 
+// For stages that add fields to what the previous stage wrote, without formatting it
+// again: `raw` (a JSON object) without its closing brace, then the new fields, then '}'.
+void append_indicator_fields(std::string_view raw, const Indicators& indicators, std::string& out);
+void append_signal_fields(std::string_view raw, const SignalResult& signal, std::string& out);
+
 }  // namespace tickflow

@@ -206,6 +206,8 @@ std::optional<Alarm> SignalEngine::evaluate(Record& record, SignalState& state) 
       const auto& e = std::get<EconomicIndicator>(record.body);
       if (!rules_.macro_enabled) {
         result = {Side::neutral, "macro rule off", 0};
+      } else if (e.indicator_name != rules_.macro_indicator) {
+        result = {Side::neutral, fmt::format("{} {:.2f} (no rule for it)", e.indicator_name, e.value), 0};
       } else if (e.value >= rules_.macro_buy_above) {
         result = {Side::buy, fmt::format("{} {:.2f} ≥ {:g}", e.indicator_name, e.value, rules_.macro_buy_above), 0.5};
       } else if (e.value <= rules_.macro_sell_below) {

@@ -1,6 +1,8 @@
 // Thresholds and switches of the signal rules (config [signals]); defaults as DESIGN.md.
 #pragma once
 
+#include <string>
+
 namespace tickflow {
 
 struct SignalRules {
@@ -24,8 +26,10 @@ struct SignalRules {
   double pe_buy_below = 8;
   double pe_sell_above = 28;
 
-  // Economic indicators: value at or above / at or below these.
+  // Economic indicators: the one named here, at or above / at or below these (a rule that
+  // reads every indicator alike would call high unemployment a buy).
   bool macro_enabled = true;
+  std::string macro_indicator = "GDP Growth Rate";
   double macro_buy_above = 3;
   double macro_sell_below = -3;
 

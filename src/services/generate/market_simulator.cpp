@@ -40,8 +40,16 @@ constexpr std::array<NewsTemplate, 5> news_templates = {{
     {"merger", "{} agrees to acquire a rival", "{} merger talks collapse"},
 }};
 
-constexpr std::array<std::string_view, 4> economic_indicators = {
-    "GDP Growth Rate", "Unemployment Rate", "Inflation Rate", "Interest Rate"};
+struct IndicatorRange {
+  std::string_view name;
+  double low, high;  // plausible values, in percent
+};
+constexpr std::array<IndicatorRange, 4> economic_indicators = {{
+    {"GDP Growth Rate", -5, 5},  // the original generator's only indicator and range
+    {"Unemployment Rate", 3, 10},
+    {"Inflation Rate", -1, 8},
+    {"Interest Rate", 0, 6},
+}};
 
 std::string fill(std::string_view pattern, std::string_view symbol) {
   std::string out(pattern);
@@ -175,10 +183,11 @@ void MarketSimulator::make_market_data(Instrument& inst) {
 
 void MarketSimulator::make_economic_indicator() {
   advance_time();
-  std::string_view name = economic_indicators[random_.below(economic_indicators.size())];
+  const auto& indicator = economic_indicators[random_.below(economic_indicators.size())];
   record_.type = DataType::economic_indicator;
   record_.symbol = Symbol{};
-  record_.body = EconomicIndicator{std::string(name), std::round(random_.uniform(-5.0, 5.0) * 100.0) / 100.0};
+  record_.body = EconomicIndicator{std::string(indicator.name),
+                                   std::round(random_.uniform(indicator.low, indicator.high) * 100.0) / 100.0};
   record_.extras.clear();
 }
 

@@ -201,6 +201,13 @@ TEST(SignalEngine, ValuationAndMacroRules) {
   ASSERT_TRUE(alarm);
   EXPECT_EQ(alarm->stock_symbol, "GDP Growth Rate");
   EXPECT_EQ(alarm->source, "macro");
+
+  Record unemployment;
+  unemployment.type = DataType::economic_indicator;
+  unemployment.body = EconomicIndicator{"Unemployment Rate", 8.5};
+  EXPECT_FALSE(engine.evaluate(unemployment));
+  EXPECT_EQ(unemployment.signal->signal, Side::neutral) << "high unemployment is no buy signal";
+  EXPECT_EQ(unemployment.signal->reason, "Unemployment Rate 8.50 (no rule for it)");
 }
 
 }  // namespace

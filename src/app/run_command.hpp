@@ -1,0 +1,29 @@
+// The composition root for long-running commands: `tickflow run` wires generate → ingest
+// → process → signal (→ alarms file, until notify lands) in one process; `tickflow
+// process` and `tickflow signal` run one stage each. The bus is built by the caller.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "src/app/settings.hpp"
+#include "src/bus/bus.hpp"
+#include "src/services/common/stop_signal.hpp"
+
+namespace tickflow {
+
+struct RunArgs {
+  bool generator = true;      // --generator on|off
+  double rate = 50;           // records/s the built-in generator sends; 0: the original 1-5 s pacing
+  std::uint64_t seed = 0;     // 0: from the clock
+  std::string data_dir = "var";
+  double status_every = 5;    // seconds between status lines
+};
+
+int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal& stop);
+
+// One stage as its own process, until SIGINT/SIGTERM.
+int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group);
+int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group);
+
+}  // namespace tickflow

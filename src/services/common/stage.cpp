@@ -1,0 +1,44 @@
+#include "src/services/common/stage.hpp"
+
+#include <map>
+
+#include "src/log/named_logger.hpp"
+
+namespace tickflow {
+
+bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageCounters& counters,
+               std::stop_token stop, std::size_t max_batch) {
+  std::vector<StageOutput> outputs;
+  std::map<const std::string*, std::vector<OutgoingRecord>> by_topic;
+  while (!stop.stop_requested()) {
+    auto batch = input.poll(max_batch, std::chrono::milliseconds(100));
+    if (batch.empty()) continue;
+    outputs.clear();
+    for (const auto& record : batch) handle(record, outputs);
+    counters.consumed.fetch_add(batch.size());
+
+    // Per topic, in input order: each key's records keep their order.
+    for (auto& [topic, list] : by_topic) list.clear();
+    for (const auto& o : outputs) by_topic[o.topic].push_back({o.key, o.payload});
+    for (auto& [topic, list] : by_topic) {
+      std::size_t done = 0;
+      while (done < list.size()) {
+        done += bus.publish_batch(*topic, std::span<const OutgoingRecord>(list).subspan(done), std::chrono::milliseconds(200));
+        if (done < list.size() && stop.stop_requested()) {
+          // Leaving mid-batch: not committing means the whole batch comes again.
+          named_logger("stage")->warn("stopping with {} records of a batch unpublished; they will be redone", list.size() - done);
+          return false;
+        }
+      }
+      counters.published.fetch_add(list.size());
+    }
+    if (auto s = input.commit(); !s.ok) {
+      counters.commit_failures.fetch_add(1);
+      named_logger("stage")->warn("{}", s.message);
+    }
+    counters.batches.fetch_add(1);
+  }
+  return true;
+}
+
+}  // namespace tickflow

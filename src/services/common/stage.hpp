@@ -1,0 +1,41 @@
+// The loop every consuming service runs: poll a batch from its input topics, turn each
+// record into output records, publish them (waiting while the bus is full, never
+// dropping), then commit. A stop request finishes the batch in hand; records published
+// but not committed when the process dies are delivered again (at-least-once), which is
+// why stages skip a seq they have already applied.
+// One thread; the handler is called on it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "src/bus/bus.hpp"
+
+namespace tickflow {
+
+struct StageOutput {
+  const std::string* topic;  // one of the stage's own topic names (outlives the batch)
+  std::string key;
+  std::string payload;
+};
+
+struct StageCounters {
+  std::atomic<std::uint64_t> consumed{0};
+  std::atomic<std::uint64_t> published{0};
+  std::atomic<std::uint64_t> batches{0};
+  std::atomic<std::uint64_t> commit_failures{0};
+};
+
+using StageHandler = std::function<void(const BusRecord& in, std::vector<StageOutput>& out)>;
+
+// Runs until `stop` is requested. Returns false when it stopped with a batch published
+// only in part (not committed: it will be delivered again).
+bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageCounters& counters,
+               std::stop_token stop, std::size_t max_batch = 2000);
+
+}  // namespace tickflow

@@ -1,0 +1,53 @@
+// `process`: validated_data → processed_data. Adds ma, ema and rsi to each stock tick
+// (per-symbol state); other records pass through unchanged. A redelivered record (seq not
+// above the last one applied for its key) is skipped, so indicators never count a tick
+// twice. A record that does not parse goes to the rejected topic with the reason.
+// Runs on one thread (run); counters may be read from any.
+#pragma once
+
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "src/bus/bus.hpp"
+#include "src/core/record_parser.hpp"
+#include "src/core/string_key_map.hpp"
+#include "src/indicators/indicator_set.hpp"
+#include "src/services/common/stage.hpp"
+
+namespace tickflow {
+
+struct ProcessOptions {
+  std::string in_topic = "validated_data";
+  std::string out_topic = "Processed_data";
+  std::string rejected_topic = "rejected_data";
+  std::string group = "process";
+  IndicatorPeriods periods;
+  ValidationLimits limits;
+};
+
+class ProcessService {
+ public:
+  ProcessService(Bus& bus, ProcessOptions options);
+  void run(std::stop_token stop);
+  const StageCounters& counters() const noexcept { return counters_; }
+  std::uint64_t duplicates() const noexcept { return duplicates_.load(); }
+
+ private:
+  struct KeyState {
+    std::uint64_t last_seq = 0;
+    std::optional<IndicatorSet> indicators;
+  };
+  void handle(const BusRecord& in, std::vector<StageOutput>& out);
+
+  Bus& bus_;
+  ProcessOptions options_;
+  RecordParser parser_;
+  Record record_;
+  ValidationErrors errors_;
+  StringKeyMap<KeyState> keys_;
+  StageCounters counters_;
+  std::atomic<std::uint64_t> duplicates_{0};
+};
+
+}  // namespace tickflow

@@ -1,0 +1,58 @@
+#include "src/services/signal/signal_service.hpp"
+
+#include <chrono>
+
+#include "src/core/record_writer.hpp"
+#include "src/log/named_logger.hpp"
+#include "src/services/replay/replay_pipeline.hpp"
+
+namespace tickflow {
+
+namespace {
+double wall_clock() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+SignalService::SignalService(Bus& bus, SignalOptions options)
+    : bus_(bus), options_(std::move(options)), parser_(options_.limits), engine_(options_.rules) {}
+
+void SignalService::run(std::stop_token stop) {
+  auto input = bus_.subscribe({options_.in_topic}, options_.group);
+  named_logger("signal")->info("{} → {} and {} (group {})", options_.in_topic, options_.signals_topic,
+                               options_.alarms_topic, options_.group);
+  run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
+            stop);
+  input->close();
+}
+
+void SignalService::handle(const BusRecord& in, std::vector<StageOutput>& out) {
+  if (!parser_.parse(in.payload, wall_clock(), RecordSource::pipeline, record_, errors_)) {
+    std::string line;
+    write_rejection_line(static_cast<std::uint64_t>(in.offset), errors_, in.payload, line);
+    line.pop_back();
+    out.push_back({&options_.rejected_topic, std::string(in.key), std::move(line)});
+    return;
+  }
+  KeyState& state = entry_for(keys_, record_.partition_key());
+  if (record_.seq) {
+    if (*record_.seq <= state.last_seq) {
+      duplicates_.fetch_add(1);
+      return;
+    }
+    state.last_seq = *record_.seq;
+  }
+  std::optional<Alarm> alarm = engine_.evaluate(record_, state.signal);
+  std::string payload;
+  append_signal_fields(in.payload, *record_.signal, payload);
+  std::string key(record_.partition_key());
+  out.push_back({&options_.signals_topic, key, std::move(payload)});
+  if (alarm) {
+    alarms_.fetch_add(1);
+    std::string a;
+    write_alarm(*alarm, a);
+    out.push_back({&options_.alarms_topic, std::move(key), std::move(a)});
+  }
+}
+
+}  // namespace tickflow

@@ -1,0 +1,55 @@
+// `signal`: processed_data → signals (every record with signal, signal_reason,
+// signal_strength) and alarm_topic (buy/sell alarms, edge-triggered, deterministic id).
+// A redelivered record (seq already applied for its key) is skipped: no duplicate signal
+// or alarm. Runs on one thread (run); counters may be read from any.
+#pragma once
+
+#include <stop_token>
+#include <string>
+
+#include "src/bus/bus.hpp"
+#include "src/core/record_parser.hpp"
+#include "src/core/string_key_map.hpp"
+#include "src/services/common/stage.hpp"
+#include "src/signals/signal_engine.hpp"
+
+namespace tickflow {
+
+struct SignalOptions {
+  std::string in_topic = "Processed_data";
+  std::string signals_topic = "signals";
+  std::string alarms_topic = "alarm_topic";
+  std::string rejected_topic = "rejected_data";
+  std::string group = "signal";
+  SignalRules rules;
+  ValidationLimits limits;
+};
+
+class SignalService {
+ public:
+  SignalService(Bus& bus, SignalOptions options);
+  void run(std::stop_token stop);
+  const StageCounters& counters() const noexcept { return counters_; }
+  std::uint64_t alarms() const noexcept { return alarms_.load(); }
+  std::uint64_t duplicates() const noexcept { return duplicates_.load(); }
+
+ private:
+  struct KeyState {
+    std::uint64_t last_seq = 0;
+    SignalState signal;
+  };
+  void handle(const BusRecord& in, std::vector<StageOutput>& out);
+
+  Bus& bus_;
+  SignalOptions options_;
+  RecordParser parser_;
+  SignalEngine engine_;
+  Record record_;
+  ValidationErrors errors_;
+  StringKeyMap<KeyState> keys_;
+  StageCounters counters_;
+  std::atomic<std::uint64_t> alarms_{0};
+  std::atomic<std::uint64_t> duplicates_{0};
+};
+
+}  // namespace tickflow
