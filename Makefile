@@ -8,7 +8,7 @@ BIN := build/release/tickflow
 .PHONY: help bootstrap configure build test test-fast asan-test fuzz fuzz-smoke bench run format clean
 
 help:
-	@echo "make run        install what is missing, build, run the pipeline on simulated data"
+	@echo "make run        install what is missing, build, run the whole pipeline (Ctrl-C stops)"
 	@echo "make test       install, build, run the whole test suite (ctest)"
 	@echo "make build      release binary at $(BIN)"
 	@echo "make test-fast  unit tests only (seconds)"
@@ -49,15 +49,10 @@ fuzz-smoke: bootstrap
 bench: build
 	scripts/bench
 
-# Until the live pipeline (`tickflow run`) lands, this runs the same analysis on a
-# simulated market through files: generate | replay, records and alarms under var/.
+# The whole pipeline in one process: simulated market -> ingest on :5000 -> process ->
+# signal -> alarms in var/alarms.ndjson. Ctrl-C stops it. RATE=records/s (default 50).
 run: build
-	@mkdir -p var
-	@echo "tickflow: simulating 200000 records and replaying them (live mode: tickflow run, coming)"
-	$(BIN) generate --out - --count 200000 --seed $$RANDOM | \
-	  $(BIN) replay --in - --out var/processed.ndjson --alarms var/alarms.ndjson --rejected var/rejected.ndjson
-	@echo "processed records: var/processed.ndjson   alarms: var/alarms.ndjson ($$(wc -l < var/alarms.ndjson))"
-	@echo "last alarms:"; tail -n 3 var/alarms.ndjson
+	$(BIN) run --rate $${RATE:-50} --data-dir var
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
