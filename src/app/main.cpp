@@ -101,15 +101,20 @@ int main(int argc, char** argv) {
 
   ConfigFlags process_config, signal_config;
   std::string process_group = "process", signal_group = "signal";
+  std::string stage_data_dir = "var";
   auto* process_cmd = app.add_subcommand(
       "process", "validated_data → Processed_data: adds ma, ema, rsi per symbol. Own process; run several in one "
                  "consumer group to split the symbols (Kafka).");
   process_cmd->add_option("--group", process_group, "Consumer group")->capture_default_str();
+  process_cmd->add_option("--data-dir", stage_data_dir, "Per-symbol state is checkpointed here (process-GROUP.sqlite)")
+      ->capture_default_str();
   process_config.add_to(*process_cmd);
   auto* signal_cmd = app.add_subcommand(
       "signal", "Processed_data → signals (every record with its signal and reason) and alarm_topic (buy/sell "
                 "alarms). Own process.");
   signal_cmd->add_option("--group", signal_group, "Consumer group")->capture_default_str();
+  signal_cmd->add_option("--data-dir", stage_data_dir, "Per-key state is checkpointed here (signal-GROUP.sqlite)")
+      ->capture_default_str();
   signal_config.add_to(*signal_cmd);
 
   BrokerArgs broker;
@@ -164,8 +169,8 @@ int main(int argc, char** argv) {
       ConfigFlags& flags = *run_cmd ? run_config : *process_cmd ? process_config : signal_config;
       Settings settings = flags.resolve();
       auto bus = make_bus(settings);
-      if (*process_cmd) return run_process_stage(settings, *bus, stop, process_group);
-      if (*signal_cmd) return run_signal_stage(settings, *bus, stop, signal_group);
+      if (*process_cmd) return run_process_stage(settings, *bus, stop, process_group, stage_data_dir);
+      if (*signal_cmd) return run_signal_stage(settings, *bus, stop, signal_group, stage_data_dir);
       run.generator = generator_switch == "on";
       return run_all(run, settings, *bus, stop);
     }
@@ -198,6 +203,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "tickflow: {}\n", e.what());
     return usage_error;
+  } catch (const std::runtime_error& e) {  // start-up failures: state store, listen, ...
+    fmt::print(stderr, "tickflow: {}\n", e.what());
+    return 1;
   }
   return usage_error;
 }

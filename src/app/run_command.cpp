@@ -21,8 +21,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-ProcessOptions process_options(const Settings& s, const std::string& group) {
+std::string state_file(const std::string& data_dir, std::string_view stage, const std::string& group) {
+  std::filesystem::create_directories(data_dir);
+  return (std::filesystem::path(data_dir) / fmt::format("{}-{}.sqlite", stage, group)).string();
+}
+
+ProcessOptions process_options(const Settings& s, const std::string& group, const std::string& data_dir) {
   ProcessOptions o;
+  o.state_path = state_file(data_dir, "process", group);
   o.in_topic = s.topics.validated;
   o.out_topic = s.topics.processed;
   o.rejected_topic = s.topics.rejected;
@@ -32,8 +38,9 @@ ProcessOptions process_options(const Settings& s, const std::string& group) {
   return o;
 }
 
-SignalOptions signal_options(const Settings& s, const std::string& group) {
+SignalOptions signal_options(const Settings& s, const std::string& group, const std::string& data_dir) {
   SignalOptions o;
+  o.state_path = state_file(data_dir, "signal", group);
   o.in_topic = s.topics.processed;
   o.signals_topic = s.topics.signals;
   o.alarms_topic = s.topics.alarms;
@@ -77,13 +84,15 @@ int run_one_stage(Service& service, Bus& bus, StopSignal& stop, std::string_view
 
 }  // namespace
 
-int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group) {
-  ProcessService service(bus, process_options(settings, group));
+int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+                      const std::string& data_dir) {
+  ProcessService service(bus, process_options(settings, group, data_dir));
   return run_one_stage(service, bus, stop, "process");
 }
 
-int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group) {
-  SignalService service(bus, signal_options(settings, group));
+int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+                     const std::string& data_dir) {
+  SignalService service(bus, signal_options(settings, group, data_dir));
   return run_one_stage(service, bus, stop, "signal");
 }
 
@@ -123,8 +132,13 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   }
   const std::string ingest_url = fmt::format("http://{}:{}/ingest", server_options.address, server.port());
 
-  ProcessService process(bus, process_options(settings, "process"));
-  SignalService signal(bus, signal_options(settings, "signal"));
+  // Over Kafka the stages checkpoint their state under the data dir and resume from it.
+  // The in-memory bus starts empty on every run, so there state starts empty too.
+  auto po = process_options(settings, "process", args.data_dir);
+  auto so = signal_options(settings, "signal", args.data_dir);
+  if (settings.bus.kind != "kafka") po.state_path.clear(), so.state_path.clear();
+  ProcessService process(bus, po);
+  SignalService signal(bus, so);
   std::jthread process_thread([&](std::stop_token t) { process.run(t); });
   std::jthread signal_thread([&](std::stop_token t) { signal.run(t); });
 

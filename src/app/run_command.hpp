@@ -23,7 +23,10 @@ struct RunArgs {
 int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal& stop);
 
 // One stage as its own process, until SIGINT/SIGTERM.
-int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group);
-int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group);
+// State is checkpointed to DATA_DIR/<stage>-<group>.sqlite.
+int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+                      const std::string& data_dir);
+int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+                     const std::string& data_dir);
 
 }  // namespace tickflow

@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include "src/core/state_codec.hpp"
+
 namespace tickflow {
 
 class Ema {
@@ -31,6 +33,18 @@ class Ema {
 
   bool warmed_up() const noexcept { return count_ >= period_; }
   int period() const noexcept { return period_; }
+
+  void save(StateWriter& w) const {
+    w.put(count_);
+    w.put(seed_total_);
+    w.put(value_);
+  }
+  bool load(StateReader& r) {
+    r.get(count_);
+    r.get(seed_total_);
+    r.get(value_);
+    return r.ok() && count_ >= 0 && count_ <= period_;
+  }
 
  private:
   int period_;

@@ -23,6 +23,14 @@ class IndicatorSet {
     return Indicators{ma_.update(close), ema_.update(close), rsi_.update(close)};
   }
 
+  void save(StateWriter& w) const {
+    ma_.save(w);
+    ema_.save(w);
+    rsi_.save(w);
+  }
+  // False when the bytes do not fit these periods (e.g. a checkpoint from other settings).
+  bool load(StateReader& r) { return ma_.load(r) && ema_.load(r) && rsi_.load(r) && r.at_end(); }
+
  private:
   Sma ma_;
   Ema ema_;

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "src/core/state_codec.hpp"
 #include "src/indicators/talib_epsilon.hpp"
 
 namespace tickflow {
@@ -42,6 +43,20 @@ class Rsi {
     loss_ /= period_;
     gain_ /= period_;
     return value();
+  }
+
+  void save(StateWriter& w) const {
+    w.put(count_);
+    w.put(prev_);
+    w.put(gain_);
+    w.put(loss_);
+  }
+  bool load(StateReader& r) {
+    r.get(count_);
+    r.get(prev_);
+    r.get(gain_);
+    r.get(loss_);
+    return r.ok() && count_ >= 0 && count_ <= period_ + 1;
   }
 
  private:

@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 
+#include "src/core/state_codec.hpp"
+
 namespace tickflow {
 
 class Sma {
@@ -31,6 +33,21 @@ class Sma {
   }
 
   bool warmed_up() const noexcept { return count_ >= period_; }
+
+  // Checkpoint: everything needed to continue exactly where this left off.
+  void save(StateWriter& w) const {
+    w.put(count_);
+    w.put(oldest_);
+    w.put(total_);
+    for (std::size_t i = 0; i < period_; ++i) w.put(window_[i]);
+  }
+  bool load(StateReader& r) {
+    r.get(count_);
+    r.get(oldest_);
+    r.get(total_);
+    for (std::size_t i = 0; i < period_; ++i) r.get(window_[i]);
+    return r.ok() && count_ <= period_ && oldest_ < period_;
+  }
 
  private:
   std::size_t period_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "src/core/side.hpp"
+#include "src/core/state_codec.hpp"
 
 namespace tickflow {
 
@@ -17,6 +18,17 @@ class AlarmGate {
     fired_ = true;
     last_alarm_ts_ = timestamp;
     return true;
+  }
+
+  void save(StateWriter& w) const {
+    w.put(last_);
+    w.put(fired_);
+    w.put(last_alarm_ts_);
+  }
+  void load(StateReader& r) {
+    r.get(last_);
+    r.get(fired_);
+    r.get(last_alarm_ts_);
   }
 
  private:

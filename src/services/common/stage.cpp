@@ -7,7 +7,7 @@
 namespace tickflow {
 
 bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageCounters& counters,
-               std::stop_token stop, std::size_t max_batch) {
+               std::stop_token stop, const BeforeCommit& before_commit, std::size_t max_batch) {
   std::vector<StageOutput> outputs;
   std::map<const std::string*, std::vector<OutgoingRecord>> by_topic;
   while (!stop.stop_requested()) {
@@ -31,6 +31,23 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
         }
       }
       counters.published.fetch_add(list.size());
+    }
+    // Published means queued (Kafka): wait until the outputs are acknowledged before
+    // saving state or committing, or a crash could lose them while their input counts as
+    // done. A failure here is not retried in place: the stage stops uncommitted, and the
+    // batch comes again after a restart.
+    std::uint64_t failed_before = bus.counters().failed;
+    if (std::size_t left = bus.flush(std::chrono::seconds(30)); left > 0 || bus.counters().failed > failed_before) {
+      named_logger("stage")->error("outputs not delivered ({} pending, {} failed); stopping without committing",
+                                   left, bus.counters().failed - failed_before);
+      counters.commit_failures.fetch_add(1);
+      return false;
+    }
+    if (before_commit && !before_commit()) {
+      // The state could not be made durable: without a commit the batch comes again,
+      // and nothing is acknowledged that a restart would not reproduce.
+      counters.commit_failures.fetch_add(1);
+      continue;
     }
     if (auto s = input.commit(); !s.ok) {
       counters.commit_failures.fetch_add(1);

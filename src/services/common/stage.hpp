@@ -1,6 +1,6 @@
 // The loop every consuming service runs: poll a batch from its input topics, turn each
 // record into output records, publish them (waiting while the bus is full, never
-// dropping), then commit. A stop request finishes the batch in hand; records published
+// dropping), wait until they are delivered, save state, then commit. A stop request finishes the batch in hand; records published
 // but not committed when the process dies are delivered again (at-least-once), which is
 // why stages skip a seq they have already applied.
 // One thread; the handler is called on it.
@@ -32,10 +32,13 @@ struct StageCounters {
 };
 
 using StageHandler = std::function<void(const BusRecord& in, std::vector<StageOutput>& out)>;
+// Called after a batch's outputs are published and before its input is committed (the
+// stage saves its state there); false leaves the batch uncommitted.
+using BeforeCommit = std::function<bool()>;
 
-// Runs until `stop` is requested. Returns false when it stopped with a batch published
-// only in part (not committed: it will be delivered again).
+// Runs until `stop` is requested. Returns false when it stopped early with a batch not
+// committed (published in part, or not delivered): it will be delivered again.
 bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageCounters& counters,
-               std::stop_token stop, std::size_t max_batch = 2000);
+               std::stop_token stop, const BeforeCommit& before_commit = {}, std::size_t max_batch = 2000);
 
 }  // namespace tickflow

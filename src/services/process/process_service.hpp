@@ -14,6 +14,7 @@
 #include "src/core/string_key_map.hpp"
 #include "src/indicators/indicator_set.hpp"
 #include "src/services/common/stage.hpp"
+#include "src/store/state_store.hpp"
 
 namespace tickflow {
 
@@ -24,10 +25,13 @@ struct ProcessOptions {
   std::string group = "process";
   IndicatorPeriods periods;
   ValidationLimits limits;
+  std::string state_path;  // SQLite checkpoint of per-symbol state; empty: none (state lost on restart)
 };
 
 class ProcessService {
  public:
+  // Loads the checkpoint when options.state_path is set; throws std::runtime_error
+  // (start-up) when it cannot be opened or was written for other indicator periods.
   ProcessService(Bus& bus, ProcessOptions options);
   void run(std::stop_token stop);
   const StageCounters& counters() const noexcept { return counters_; }
@@ -36,9 +40,11 @@ class ProcessService {
  private:
   struct KeyState {
     std::uint64_t last_seq = 0;
+    bool dirty = false;  // changed since the last checkpoint
     std::optional<IndicatorSet> indicators;
   };
   void handle(const BusRecord& in, std::vector<StageOutput>& out);
+  bool checkpoint();
 
   Bus& bus_;
   ProcessOptions options_;
@@ -46,6 +52,8 @@ class ProcessService {
   Record record_;
   ValidationErrors errors_;
   StringKeyMap<KeyState> keys_;
+  std::unique_ptr<StateStore> store_;
+  std::vector<const std::string*> dirty_;  // keys changed since the last checkpoint
   StageCounters counters_;
   std::atomic<std::uint64_t> duplicates_{0};
 };

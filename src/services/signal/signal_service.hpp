@@ -11,6 +11,7 @@
 #include "src/core/record_parser.hpp"
 #include "src/core/string_key_map.hpp"
 #include "src/services/common/stage.hpp"
+#include "src/store/state_store.hpp"
 #include "src/signals/signal_engine.hpp"
 
 namespace tickflow {
@@ -23,6 +24,7 @@ struct SignalOptions {
   std::string group = "signal";
   SignalRules rules;
   ValidationLimits limits;
+  std::string state_path;  // SQLite checkpoint of per-key signal state; empty: none
 };
 
 class SignalService {
@@ -36,9 +38,11 @@ class SignalService {
  private:
   struct KeyState {
     std::uint64_t last_seq = 0;
+    bool dirty = false;  // changed since the last checkpoint
     SignalState signal;
   };
   void handle(const BusRecord& in, std::vector<StageOutput>& out);
+  bool checkpoint();
 
   Bus& bus_;
   SignalOptions options_;
@@ -47,6 +51,8 @@ class SignalService {
   Record record_;
   ValidationErrors errors_;
   StringKeyMap<KeyState> keys_;
+  std::unique_ptr<StateStore> store_;
+  std::vector<const std::string*> dirty_;
   StageCounters counters_;
   std::atomic<std::uint64_t> alarms_{0};
   std::atomic<std::uint64_t> duplicates_{0};
