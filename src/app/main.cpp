@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
   ingest_cmd->add_option("--token", ingest.token,
                          "Require 'Authorization: Bearer TOKEN' (prefer the TICKFLOW_INGEST_TOKEN environment variable: "
                          "a flag shows in process lists)");
+  ingest_cmd->add_option("--data-dir", ingest.data_dir,
+                         "Per-symbol seq reservations are kept here (ingest-seq.sqlite), so a restart continues the "
+                         "numbering")
+      ->capture_default_str();
   ingest_config.add_to(*ingest_cmd);
 
   RunArgs run;

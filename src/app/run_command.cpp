@@ -118,6 +118,9 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   ingest_options.limits = settings.validation;
   ingest_options.publish_wait = std::chrono::milliseconds(settings.ingest.publish_wait_ms);
   if (const char* token = std::getenv("TICKFLOW_INGEST_TOKEN")) ingest_options.token = token;
+  if (settings.bus.kind == "kafka") {
+    ingest_options.state_path = (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string();
+  }
   IngestHandler ingest(bus, ingest_options);
   HttpServerOptions server_options;
   auto colon = settings.ingest.listen.rfind(':');

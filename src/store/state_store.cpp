@@ -95,7 +95,11 @@ StoreStatus StateStore::save(std::span<const Entry> entries) {
     sqlite3_reset(upsert_);
     sqlite3_bind_text(upsert_, 1, e.key.data(), static_cast<int>(e.key.size()), SQLITE_STATIC);
     sqlite3_bind_int64(upsert_, 2, static_cast<sqlite3_int64>(e.last_seq));
-    sqlite3_bind_blob(upsert_, 3, e.bytes.data(), static_cast<int>(e.bytes.size()), SQLITE_STATIC);
+    if (e.bytes.empty()) {
+      sqlite3_bind_zeroblob(upsert_, 3, 0);  // an empty blob; a null pointer would bind SQL NULL
+    } else {
+      sqlite3_bind_blob(upsert_, 3, e.bytes.data(), static_cast<int>(e.bytes.size()), SQLITE_STATIC);
+    }
     if (sqlite3_step(upsert_) != SQLITE_DONE) {
       StoreStatus failed{false, error_of(db_, fmt::format("saving state to {}", path_))};
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

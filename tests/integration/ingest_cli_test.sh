@@ -10,7 +10,7 @@ passed=0; failed=0
 check() { local name=$1; shift; if "$@"; then passed=$((passed+1)); echo "ok   $name"; else failed=$((failed+1)); echo "FAIL $name"; fi; }
 wait_port() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && return 0; sleep 0.05; done; return 1; }
 
-"$TICKFLOW" ingest --ingest.listen 127.0.0.1:$port 2>"$work/ingest.log" &
+"$TICKFLOW" ingest --ingest.listen 127.0.0.1:$port --data-dir "$work/data" 2>"$work/ingest.log" &
 pid=$!
 check "ingest answers /healthz" wait_port
 "$TICKFLOW" generate --url "http://127.0.0.1:$port/ingest" --rate 5000 --count 2000 2>"$work/gen.log"
@@ -21,7 +21,7 @@ kill -TERM $pid; wait $pid
 check "ingest stops with exit 0 on SIGTERM" test $? = 0
 check "ingest logs its totals" grep -q "stopped: 2000 records accepted, 0 rejected" "$work/ingest.log"
 
-TICKFLOW_INGEST_TOKEN=t0ken "$TICKFLOW" ingest --ingest.listen 127.0.0.1:$port 2>"$work/ingest2.log" &
+TICKFLOW_INGEST_TOKEN=t0ken "$TICKFLOW" ingest --ingest.listen 127.0.0.1:$port --data-dir "$work/data" 2>"$work/ingest2.log" &
 pid=$!
 wait_port
 "$TICKFLOW" generate --url "http://127.0.0.1:$port/ingest" --rate 100 --count 10 2>"$work/gen2.log"

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -31,6 +32,9 @@ int run_ingest(const IngestArgs& args, const Settings& settings, Bus& bus, StopS
   if (options.token.empty()) {
     if (const char* env = std::getenv("TICKFLOW_INGEST_TOKEN")) options.token = env;
   }
+  std::error_code ec;
+  std::filesystem::create_directories(args.data_dir, ec);
+  options.state_path = (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string();
   IngestHandler handler(bus, options);
 
   HttpServerOptions server_options;

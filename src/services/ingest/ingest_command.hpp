@@ -11,6 +11,7 @@ namespace tickflow {
 
 struct IngestArgs {
   std::string token;  // --token, else TICKFLOW_INGEST_TOKEN; empty: no authentication
+  std::string data_dir = "var";  // seq reservations: DATA_DIR/ingest-seq.sqlite
 };
 
 // Serves until SIGINT/SIGTERM, then stops taking requests and flushes the bus.

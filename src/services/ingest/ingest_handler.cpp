@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include "src/core/json_writer.hpp"
 #include "src/core/record_writer.hpp"
+#include "src/log/named_logger.hpp"
 #include "src/services/replay/replay_pipeline.hpp"
 
 namespace tickflow {
@@ -72,7 +75,15 @@ struct IngestHandler::Outcome {
 };
 
 IngestHandler::IngestHandler(Bus& bus, IngestOptions options, std::function<double()> clock)
-    : bus_(bus), options_(std::move(options)), clock_(clock ? std::move(clock) : wall_clock) {}
+    : bus_(bus), options_(std::move(options)), clock_(clock ? std::move(clock) : wall_clock) {
+  if (options_.state_path.empty()) return;
+  seq_store_ = std::make_unique<StateStore>(options_.state_path, "ingest seq reservations");
+  auto status = seq_store_->load([&](const StateStore::Entry& e) {
+    // Continue above the ceiling: numbers below it may have gone out before the restart.
+    entry_for(seq_, e.key) = SeqState{e.last_seq, e.last_seq};
+  });
+  if (!status.ok) throw std::runtime_error(status.message);
+}
 
 std::unique_ptr<RecordParser> IngestHandler::take_parser() {
   std::lock_guard lock(parsers_mu_);
@@ -254,8 +265,13 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
     json::append_number(received, outcome.received);
     std::vector<OutgoingRecord> batch;
     batch.reserve(outcome.accepted.size());
+    if (seq_store_ && !reserve_seq(outcome)) {
+      HttpResponse r = error_response(503, "cannot record sequence numbers durably; retry later");
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
     for (auto& a : outcome.accepted) {
-      std::uint64_t seq = ++entry_for(seq_, a.key);
+      std::uint64_t seq = ++entry_for(seq_, a.key).last;
       a.json += ",\"seq\":";
       json::append_number(a.json, seq);
       a.json += ",\"ingest_ts\":";
@@ -265,7 +281,7 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
     }
     published = bus_.publish_batch(options_.validated_topic, batch, options_.publish_wait);
     // Records not taken were not acknowledged: give their numbers back so the retry gets them.
-    for (std::size_t i = outcome.accepted.size(); i > published; --i) --entry_for(seq_, outcome.accepted[i - 1].key);
+    for (std::size_t i = outcome.accepted.size(); i > published; --i) --entry_for(seq_, outcome.accepted[i - 1].key).last;
   }
   accepted_.fetch_add(published);
 
@@ -317,6 +333,32 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
   // One object that was rejected is a client error; in a batch the per-record answers
   // carry the rejections and the request itself succeeded (207-style).
   return json_response(single && published == 0 ? 400 : 200, std::move(body));
+}
+
+// Makes sure every seq this request will hand out lies under a durable ceiling, writing
+// new ceilings (a block per symbol at a time) in one transaction. Called under publish_mu_.
+bool IngestHandler::reserve_seq(const Outcome& outcome) {
+  std::map<std::string, std::uint64_t> needed;  // key → highest seq this request takes
+  for (const auto& a : outcome.accepted) {
+    auto& n = needed[a.key];
+    n = (n == 0 ? entry_for(seq_, a.key).last : n) + 1;
+  }
+  std::vector<StateStore::Entry> raise;
+  std::vector<std::pair<SeqState*, std::uint64_t>> ceilings;
+  for (const auto& [key, highest] : needed) {
+    SeqState& s = entry_for(seq_, key);
+    if (highest <= s.reserved) continue;
+    std::uint64_t ceiling = highest + options_.seq_block;
+    ceilings.emplace_back(&s, ceiling);
+    raise.push_back({key, ceiling, {}});
+  }
+  if (raise.empty()) return true;
+  if (auto status = seq_store_->save(raise); !status.ok) {
+    named_logger("ingest")->error("{}", status.message);
+    return false;
+  }
+  for (auto& [state, ceiling] : ceilings) state->reserved = ceiling;
+  return true;
 }
 
 std::string IngestHandler::metrics_text() {

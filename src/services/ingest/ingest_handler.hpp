@@ -18,6 +18,7 @@
 #include "src/bus/bus.hpp"
 #include "src/core/record_parser.hpp"
 #include "src/core/string_key_map.hpp"
+#include "src/store/state_store.hpp"
 #include "src/net/http_message.hpp"
 
 namespace tickflow {
@@ -28,11 +29,16 @@ struct IngestOptions {
   std::string token;  // when set, requests need "Authorization: Bearer <token>"
   ValidationLimits limits;
   std::chrono::milliseconds publish_wait{50};  // how long to wait for room before answering 503
+  // Where seq reservations are kept so that a restarted ingest continues each symbol's
+  // numbering above anything it handed out (empty: in memory, restarts at 1).
+  std::string state_path;
+  std::uint64_t seq_block = 1000;  // seq numbers reserved per symbol per durable write
 };
 
 class IngestHandler {
  public:
-  // `clock` returns Unix seconds (tests pass a fixed one).
+  // `clock` returns Unix seconds (tests pass a fixed one). With options.state_path, loads
+  // the reservations; throws std::runtime_error (start-up) when the store cannot be opened.
   IngestHandler(Bus& bus, IngestOptions options, std::function<double()> clock = {});
 
   HttpResponse handle(const HttpRequest& request);
@@ -51,6 +57,7 @@ class IngestHandler {
 
   HttpResponse ingest(const HttpRequest& request);
   HttpResponse publish(Outcome& outcome, bool single);
+  bool reserve_seq(const Outcome& outcome);
   void count_status(int status);
   std::unique_ptr<RecordParser> take_parser();
   void give_back(std::unique_ptr<RecordParser> parser);
@@ -60,7 +67,12 @@ class IngestHandler {
   std::function<double()> clock_;
 
   std::mutex publish_mu_;  // seq assignment and publishing happen in one order
-  StringKeyMap<std::uint64_t> seq_;
+  struct SeqState {
+    std::uint64_t last = 0;      // last seq handed out
+    std::uint64_t reserved = 0;  // durable ceiling: nothing above it was handed out
+  };
+  StringKeyMap<SeqState> seq_;
+  std::unique_ptr<StateStore> seq_store_;
 
   std::mutex parsers_mu_;  // parsers are reused: each holds buffers sized for the largest record
   std::vector<std::unique_ptr<RecordParser>> parsers_;

@@ -29,11 +29,13 @@ TEST(StateStore, KeepsStateAcrossReopening) {
     std::vector<StateStore::Entry> entries = {{"AAPL", 7, "abc"}, {"MSFT", 3, std::string_view("\0\1\2", 3)}};
     ASSERT_TRUE(store.save(entries).ok);
     ASSERT_TRUE(store.save(std::vector<StateStore::Entry>{{"AAPL", 9, "xyz"}}).ok);  // replaces
+    ASSERT_TRUE(store.save(std::vector<StateStore::Entry>{{"EMPTY", 1, std::string_view()}}).ok) << "no bytes is fine";
   }
   StateStore again(path, "layout-a");
   std::map<std::string, std::pair<std::uint64_t, std::string>> got;
   ASSERT_TRUE(again.load([&](const StateStore::Entry& e) { got[std::string(e.key)] = {e.last_seq, std::string(e.bytes)}; }).ok);
-  ASSERT_EQ(got.size(), 2u);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got["EMPTY"].second, "");
   EXPECT_EQ(got["AAPL"], std::make_pair(std::uint64_t{9}, std::string("xyz")));
   EXPECT_EQ(got["MSFT"].second, std::string("\0\1\2", 3));
   std::filesystem::remove(path);
