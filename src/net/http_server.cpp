@@ -11,18 +11,21 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <fmt/format.h>
 
 namespace tickflow {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
+  std::optional<WebSocketEndpoint> websocket;
   // Counters before the io_context: sessions still queued in it are destroyed with it and
   // update them on the way out.
   std::atomic<std::uint64_t> accepted{0}, refused{0}, timed_out{0};
@@ -32,7 +35,8 @@ struct HttpServer::Impl {
   std::vector<std::thread> threads;
   std::uint16_t bound_port = 0;
 
-  Impl(HttpServerOptions o, HttpHandler h) : options(std::move(o)), handler(std::move(h)), ioc(options.threads) {}
+  Impl(HttpServerOptions o, HttpHandler h, std::optional<WebSocketEndpoint> ws)
+      : options(std::move(o)), handler(std::move(h)), websocket(std::move(ws)), ioc(options.threads) {}
   void accept();
 };
 
@@ -44,6 +48,52 @@ HttpResponse plain_error(int status, std::string message) {
   r.body = fmt::format("{{\"error\":\"{}\"}}", message);
   return r;
 }
+
+// One upgraded connection: reads text messages, answers each with the endpoint's reply.
+// Owned by its pending operation; closes on error, timeout (no pong) or close frame.
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(beast::tcp_stream stream, HttpServer::Impl& server) : ws_(std::move(stream)), server_(server) {
+    server_.open.fetch_add(1);
+  }
+  ~WebSocketSession() { server_.open.fetch_sub(1); }
+
+  void accept(http::request<http::string_body> upgrade) {
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts take over
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(server_.options.max_body_bytes);
+    ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->read();
+    });
+  }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return;  // closed, timed out or broken: the session ends
+      std::string message = beast::buffers_to_string(self->buffer_.data());
+      self->buffer_.consume(self->buffer_.size());
+      std::string reply;
+      try {
+        reply = self->server_.websocket->on_message(message);
+      } catch (const std::exception&) {
+        reply = "{\"error\":\"internal error\"}";
+      }
+      self->write(std::make_shared<std::string>(std::move(reply)));
+    });
+  }
+
+  void write(std::shared_ptr<std::string> reply) {
+    ws_.text(true);
+    ws_.async_write(net::buffer(*reply), [self = shared_from_this(), reply](beast::error_code ec, std::size_t) {
+      if (!ec) self->read();
+    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  HttpServer::Impl& server_;
+};
 
 // One connection: reads requests one after another (keep-alive), calls the handler,
 // writes the answer. Owned by the pending asynchronous operation (shared_from_this).
@@ -104,6 +154,16 @@ class Session : public std::enable_shared_from_this<Session> {
     req.content_type = std::string(msg[http::field::content_type]);
     req.authorization = std::string(msg[http::field::authorization]);
     req.origin = std::string(msg[http::field::origin]);
+    if (websocket::is_upgrade(msg)) {
+      const auto& ws = server_.websocket;
+      if (!ws || req.path() != ws->path) return respond(plain_error(404, "no WebSocket endpoint here"), false);
+      if (ws->admit) {
+        if (auto refusal = ws->admit(req)) return respond(std::move(*refusal), false);
+      }
+      // The connection now belongs to the WebSocket session.
+      std::make_shared<WebSocketSession>(std::move(stream_), server_)->accept(parser_->release());
+      return;
+    }
     req.body = std::move(msg.body());
     bool keep_alive = msg.keep_alive();
     HttpResponse res;
@@ -162,8 +222,8 @@ void HttpServer::Impl::accept() {
   });
 }
 
-HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, std::optional<WebSocketEndpoint> websocket)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(websocket))) {}
 
 HttpServer::~HttpServer() { stop(); }
 

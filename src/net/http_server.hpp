@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 
 #include "src/net/http_message.hpp"
@@ -29,6 +31,16 @@ struct HttpServerOptions {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// WebSocket endpoint on one path: request/answer per text message.
+struct WebSocketEndpoint {
+  std::string path = "/ws";
+  // Whether an upgrade request may connect: nothing to accept it, or the HTTP answer that
+  // refuses it (401, 403, ...).
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> admit;
+  // The answer to one text message (sent back as one text message).
+  std::function<std::string(std::string_view message)> on_message;
+};
+
 struct HttpServerStats {
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_refused = 0;  // over max_connections
@@ -38,7 +50,7 @@ struct HttpServerStats {
 
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, HttpHandler handler);
+  HttpServer(HttpServerOptions options, HttpHandler handler, std::optional<WebSocketEndpoint> websocket = {});
   ~HttpServer();  // stops
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

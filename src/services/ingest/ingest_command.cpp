@@ -46,12 +46,16 @@ int run_ingest(const IngestArgs& args, const Settings& settings, Bus& bus, StopS
   server_options.header_timeout = std::chrono::milliseconds(in.header_timeout_ms);
   server_options.body_timeout = std::chrono::milliseconds(in.body_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(in.idle_timeout_ms);
-  HttpServer server(server_options, [&handler](const HttpRequest& r) { return handler.handle(r); });
+  WebSocketEndpoint ws;
+  ws.path = "/ws";
+  ws.admit = [&handler](const HttpRequest& r) { return handler.admit_websocket(r); };
+  ws.on_message = [&handler](std::string_view m) { return handler.handle_websocket_message(m); };
+  HttpServer server(server_options, [&handler](const HttpRequest& r) { return handler.handle(r); }, ws);
   if (auto error = server.start(); !error.empty()) {
     log->error("{}", error);
     return 1;
   }
-  log->info("listening on http://{}:{} (POST /ingest, GET /healthz, GET /metrics); publishing to {}{}",
+  log->info("listening on http://{}:{} (POST /ingest, WebSocket /ws, GET /healthz, GET /metrics); publishing to {}{}",
             server_options.address, server.port(), options.validated_topic,
             options.token.empty() ? "" : "; bearer token required");
   int signal = stop.wait();

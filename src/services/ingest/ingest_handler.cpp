@@ -138,16 +138,38 @@ HttpResponse IngestHandler::handle(const HttpRequest& request) {
   return response;
 }
 
-HttpResponse IngestHandler::ingest(const HttpRequest& request) {
+std::optional<HttpResponse> IngestHandler::admit_websocket(const HttpRequest& upgrade) {
+  auto refusal = check_token(upgrade);
+  if (refusal) count_status(refusal->status);  // handle() counts the others
+  return refusal;
+}
+
+std::optional<HttpResponse> IngestHandler::check_token(const HttpRequest& upgrade) {
   if (!options_.token.empty()) {
     constexpr std::string_view bearer = "Bearer ";
-    std::string_view auth = request.authorization;
+    std::string_view auth = upgrade.authorization;
     if (auth.substr(0, bearer.size()) != bearer || !same_secret(auth.substr(bearer.size()), options_.token)) {
       HttpResponse r = error_response(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return r;
     }
   }
+  return std::nullopt;
+}
+
+std::string IngestHandler::handle_websocket_message(std::string_view message) {
+  HttpRequest req;
+  req.method = "POST";
+  req.target = "/ingest";
+  req.content_type = "application/x-ndjson";  // one object is one line
+  req.body = std::string(message);
+  if (!options_.token.empty()) req.authorization = "Bearer " + options_.token;  // admitted at the upgrade
+  HttpResponse res = handle(req);
+  return fmt::format("{{\"status\":{},\"answer\":{}}}", res.status, res.body);
+}
+
+HttpResponse IngestHandler::ingest(const HttpRequest& request) {
+  if (auto refusal = check_token(request)) return *refusal;
   std::string_view type = media_type(request.content_type);
   bool ndjson = iequals(type, "application/x-ndjson") || iequals(type, "application/jsonl");
   if (!ndjson && !iequals(type, "application/json")) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,12 @@ class IngestHandler {
 
   HttpResponse handle(const HttpRequest& request);
 
+  // WebSocket ingest on /ws: whether an upgrade may connect (the same bearer token as
+  // POST), and the answer to one message (one record or NDJSON), as
+  // {"status": <what POST would answer>, "answer": <POST's body>}.
+  std::optional<HttpResponse> admit_websocket(const HttpRequest& upgrade);
+  std::string handle_websocket_message(std::string_view message);
+
   // Prometheus text for GET /metrics.
   std::string metrics_text();
 
@@ -56,6 +63,7 @@ class IngestHandler {
   struct Outcome;  // per-request work list (defined in the .cpp)
 
   HttpResponse ingest(const HttpRequest& request);
+  std::optional<HttpResponse> check_token(const HttpRequest& request);
   HttpResponse publish(Outcome& outcome, bool single);
   bool reserve_seq(const Outcome& outcome);
   void count_status(int status);

@@ -16,6 +16,10 @@
 #include <set>
 #include <thread>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -253,6 +257,59 @@ TEST(IngestHttp, ARestartedIngestNumbersAboveEverythingItHandedOut) {
   }
   EXPECT_EQ(previous, 16u) << "1-3 before; the durable ceiling was 3 + 10 = 13; after it: 14, 15, 16";
   std::filesystem::remove(path);
+}
+
+TEST(IngestHttp, WebSocketStreamsRecordsWithAnAnswerPerMessage) {
+  namespace net = boost::asio;
+  namespace websocket = boost::beast::websocket;
+  MemoryBus bus;
+  IngestOptions o;
+  o.token = "tok";
+  IngestHandler handler(bus, o, [] { return now; });
+  WebSocketEndpoint ws;
+  ws.admit = [&](const HttpRequest& r) { return handler.admit_websocket(r); };
+  ws.on_message = [&](std::string_view m) { return handler.handle_websocket_message(m); };
+  HttpServerOptions so;
+  so.port = 0;
+  HttpServer server(so, [&](const HttpRequest& r) { return handler.handle(r); }, ws);
+  ASSERT_EQ(server.start(), "");
+
+  auto connect = [&](bool with_token) {
+    net::io_context ioc;
+    auto c = std::make_unique<websocket::stream<net::ip::tcp::socket>>(ioc);
+    c->next_layer().connect({net::ip::make_address("127.0.0.1"), server.port()});
+    if (with_token) {
+      c->set_option(websocket::stream_base::decorator(
+          [](websocket::request_type& req) { req.set(boost::beast::http::field::authorization, "Bearer tok"); }));
+    }
+    c->handshake("127.0.0.1", "/ws");
+    return c;
+  };
+  EXPECT_THROW(connect(false), boost::system::system_error) << "the upgrade needs the token";
+
+  net::io_context ioc;
+  websocket::stream<net::ip::tcp::socket> c(ioc);
+  c.next_layer().connect({net::ip::make_address("127.0.0.1"), server.port()});
+  c.set_option(websocket::stream_base::decorator(
+      [](websocket::request_type& req) { req.set(boost::beast::http::field::authorization, "Bearer tok"); }));
+  c.handshake("127.0.0.1", "/ws");
+  auto exchange = [&](const std::string& message) {
+    c.write(net::buffer(message));
+    boost::beast::flat_buffer b;
+    c.read(b);
+    return boost::beast::buffers_to_string(b.data());
+  };
+  std::string good = R"({"stock_symbol":"TSLA","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":1,"timestamp":1735690100})";
+  std::string bad = R"({"stock_symbol":"TSLA","opening_price":1,"closing_price":3,"high":1,"low":1,"volume":1,"timestamp":1735690100})";
+  EXPECT_EQ(exchange(good), R"({"status":200,"answer":{"accepted":1}})");
+  std::string second = exchange(good + "\n" + good + "\n" + bad);
+  EXPECT_NE(second.find(R"("accepted":2)"), std::string::npos) << second;
+  EXPECT_NE(second.find(R"("index":2,"field":"high")"), std::string::npos) << second;
+  // Each message is NDJSON: a bad line is answered in the batch's rejection list.
+  std::string nonsense = exchange("nonsense");
+  EXPECT_NE(nonsense.find(R"x("accepted":0,"rejected":[{"index":0,"field":"(record)")x"), std::string::npos) << nonsense;
+  c.close(websocket::close_code::normal);
+  EXPECT_EQ(drain(bus, "validated_data").size(), 3u);
 }
 
 // A raw socket, to behave in ways no well-mannered client does.
