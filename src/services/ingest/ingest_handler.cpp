@@ -66,7 +66,9 @@ struct IngestHandler::Outcome {
   struct Accepted {
     std::size_t index;
     std::string key;
-    std::string json;  // the record; seq and ingest_ts are appended when it is published
+    std::string_view raw;    // the record as sent (in the request's padded copy), when reusable
+    std::string rewritten;   // otherwise the record written anew (e.g. its symbol upper-cased)
+    bool add_data_type = false;
   };
   std::vector<Accepted> accepted;
   std::vector<std::pair<std::size_t, ValidationErrors>> rejected;  // index, problems
@@ -196,13 +198,17 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
   auto take = [&](std::size_t index, std::string_view json) {
     if (parser->parse_in_place(json, static_cast<std::size_t>(end_of_buffer - json.data()), now,
                                RecordSource::external, record, errors)) {
-      // The record as it goes out, still open for seq and ingest_ts (added when published):
-      // its own text when nothing needed normalising, else written anew.
-      std::string out;
-      out.reserve(json.size() + 64);  // room for data_type, seq and ingest_ts
-      write_record_reusing(record, json, out);
-      out.pop_back();  // the closing brace
-      outcome.accepted.push_back({index, std::string(record.partition_key()), std::move(out)});
+      // Kept as a view of the request when its text can go out as is; written anew
+      // otherwise. seq and ingest_ts are added when it is published.
+      auto& a = outcome.accepted.emplace_back();
+      a.index = index;
+      a.key = std::string(record.partition_key());
+      if (record.raw_reusable) {
+        a.raw = json;
+        a.add_data_type = !record.data_type_given;
+      } else {
+        write_record(record, a.rewritten);
+      }
     } else {
       outcome.rejected.emplace_back(index, errors);
       std::string line;
@@ -285,21 +291,36 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
     // then publish them as one batch.
     std::string received;
     json::append_number(received, outcome.received);
-    std::vector<OutgoingRecord> batch;
-    batch.reserve(outcome.accepted.size());
     if (seq_store_ && !reserve_seq(outcome)) {
       HttpResponse r = error_response(503, "cannot record sequence numbers durably; retry later");
       r.headers.emplace_back("Retry-After", "1");
       return r;
     }
+    // Every outgoing record goes into one buffer, sized up front: no allocation per record.
+    std::size_t room = 0;
+    for (const auto& a : outcome.accepted) room += (a.raw.empty() ? a.rewritten.size() : a.raw.size()) + 96;
+    std::string out;
+    out.reserve(room);
+    std::vector<std::pair<std::size_t, std::size_t>> spans;  // offset, length in `out`
+    spans.reserve(outcome.accepted.size());
     for (auto& a : outcome.accepted) {
-      std::uint64_t seq = ++entry_for(seq_, a.key).last;
-      a.json += ",\"seq\":";
-      json::append_number(a.json, seq);
-      a.json += ",\"ingest_ts\":";
-      a.json += received;
-      a.json += '}';
-      batch.push_back({a.key, a.json});
+      std::size_t start = out.size();
+      std::string_view text = a.raw.empty() ? std::string_view(a.rewritten) : a.raw;
+      while (!text.empty() && text.back() != '}') text.remove_suffix(1);
+      text.remove_suffix(1);
+      out += text;
+      if (a.add_data_type) out += ",\"data_type\":\"stock\"";
+      out += ",\"seq\":";
+      json::append_number(out, ++entry_for(seq_, a.key).last);
+      out += ",\"ingest_ts\":";
+      out += received;
+      out += '}';
+      spans.emplace_back(start, out.size() - start);
+    }
+    std::vector<OutgoingRecord> batch;
+    batch.reserve(spans.size());
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+      batch.push_back({outcome.accepted[i].key, std::string_view(out).substr(spans[i].first, spans[i].second)});
     }
     published = bus_.publish_batch(options_.validated_topic, batch, options_.publish_wait);
     // Records not taken were not acknowledged: give their numbers back so the retry gets them.
