@@ -2,9 +2,18 @@
 
 #include <map>
 
+#include "src/core/rejection_writer.hpp"
 #include "src/log/named_logger.hpp"
 
 namespace tickflow {
+
+void reject_unparseable(const BusRecord& in, const ValidationErrors& errors, const std::string* rejected_topic,
+                        std::vector<StageOutput>& out) {
+  std::string line;
+  write_rejection_line(static_cast<std::uint64_t>(in.offset), errors, in.payload, line);
+  line.pop_back();  // no newline on the bus
+  out.push_back({rejected_topic, std::string(in.key), std::move(line)});
+}
 
 bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageCounters& counters,
                std::stop_token stop, const BeforeCommit& before_commit, std::size_t max_batch) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "src/bus/bus.hpp"
+#include "src/core/validation_error.hpp"
 
 namespace tickflow {
 
@@ -35,6 +36,11 @@ using StageHandler = std::function<void(const BusRecord& in, std::vector<StageOu
 // Called after a batch's outputs are published and before its input is committed (the
 // stage saves its state there); false leaves the batch uncommitted.
 using BeforeCommit = std::function<bool()>;
+
+// A record on an internal topic that does not parse: its rejection, published to
+// `rejected_topic` so that it is not dropped silently.
+void reject_unparseable(const BusRecord& in, const ValidationErrors& errors, const std::string* rejected_topic,
+                        std::vector<StageOutput>& out);
 
 // Runs until `stop` is requested. Returns false when it stopped early with a batch not
 // committed (published in part, or not delivered): it will be delivered again.

@@ -11,7 +11,7 @@
 #include "src/core/json_writer.hpp"
 #include "src/core/record_writer.hpp"
 #include "src/log/named_logger.hpp"
-#include "src/services/replay/replay_pipeline.hpp"
+#include "src/core/rejection_writer.hpp"
 
 namespace tickflow {
 
@@ -343,20 +343,9 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
     if (!rejected_json.empty()) rejected_json += ',';
     rejected_json += "{\"index\":";
     json::append_number(rejected_json, static_cast<std::uint64_t>(index));
-    rejected_json += ",\"field\":";
-    json::append_string(rejected_json, errors.front().field);
-    rejected_json += ",\"reason\":";
-    json::append_string(rejected_json, errors.front().reason);
-    rejected_json += ",\"errors\":[";
-    for (std::size_t k = 0; k < errors.size(); ++k) {
-      if (k > 0) rejected_json += ',';
-      rejected_json += "{\"field\":";
-      json::append_string(rejected_json, errors[k].field);
-      rejected_json += ",\"reason\":";
-      json::append_string(rejected_json, errors[k].reason);
-      rejected_json += '}';
-    }
-    rejected_json += "]}";
+    rejected_json += ',';
+    append_rejection_fields(rejected_json, errors);
+    rejected_json += '}';
     std::lock_guard lock(metrics_mu_);
     ++rejected_by_field_[errors.front().field];
   }

@@ -1,7 +1,8 @@
 // `process`: validated_data → processed_data. Adds ma, ema and rsi to each stock tick
 // (per-symbol state); other records pass through unchanged. A redelivered record (seq not
 // above the last one applied for its key) is skipped, so indicators never count a tick
-// twice. A record that does not parse goes to the rejected topic with the reason.
+// twice. A record that does not parse goes to the rejected topic with the reason. With a
+// state path, per-symbol state is checkpointed before each commit (docs/pipeline.md).
 // Runs on one thread (run); counters may be read from any.
 #pragma once
 
@@ -11,10 +12,9 @@
 
 #include "src/bus/bus.hpp"
 #include "src/core/record_parser.hpp"
-#include "src/core/string_key_map.hpp"
 #include "src/indicators/indicator_set.hpp"
+#include "src/services/common/keyed_state.hpp"
 #include "src/services/common/stage.hpp"
-#include "src/store/state_store.hpp"
 
 namespace tickflow {
 
@@ -35,27 +35,18 @@ class ProcessService {
   ProcessService(Bus& bus, ProcessOptions options);
   void run(std::stop_token stop);
   const StageCounters& counters() const noexcept { return counters_; }
-  std::uint64_t duplicates() const noexcept { return duplicates_.load(); }
+  std::uint64_t duplicates() const noexcept { return keys_.duplicates(); }
 
  private:
-  struct KeyState {
-    std::uint64_t last_seq = 0;
-    bool dirty = false;  // changed since the last checkpoint
-    std::optional<IndicatorSet> indicators;
-  };
   void handle(const BusRecord& in, std::vector<StageOutput>& out);
-  bool checkpoint();
 
   Bus& bus_;
   ProcessOptions options_;
   RecordParser parser_;
   Record record_;
   ValidationErrors errors_;
-  StringKeyMap<KeyState> keys_;
-  std::unique_ptr<StateStore> store_;
-  std::vector<const std::string*> dirty_;  // keys changed since the last checkpoint
+  KeyedState<std::optional<IndicatorSet>> keys_;  // nothing for keys without ticks
   StageCounters counters_;
-  std::atomic<std::uint64_t> duplicates_{0};
 };
 
 }  // namespace tickflow

@@ -4,11 +4,11 @@
 
 #include "src/core/json_writer.hpp"
 #include "src/core/record_writer.hpp"
+#include "src/core/rejection_writer.hpp"
 
 namespace tickflow {
 
 namespace {
-constexpr std::size_t echoed_input_bytes = 200;
 
 bool is_blank(std::string_view line) {
   for (char c : line) {
@@ -21,28 +21,6 @@ bool is_blank(std::string_view line) {
 ReplayPipeline::ReplayPipeline(const IndicatorPeriods& periods, const SignalRules& rules,
                                const ValidationLimits& limits, double now)
     : periods_(periods), parser_(limits), signals_(rules), now_(now) {}
-
-void write_rejection_line(std::uint64_t line_no, const ValidationErrors& errors, std::string_view input,
-                          std::string& out) {
-  out += "{\"line\":";
-  json::append_number(out, line_no);
-  out += ",\"field\":";
-  json::append_string(out, errors.front().field);
-  out += ",\"reason\":";
-  json::append_string(out, errors.front().reason);
-  out += ",\"errors\":[";
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    if (i > 0) out += ',';
-    out += "{\"field\":";
-    json::append_string(out, errors[i].field);
-    out += ",\"reason\":";
-    json::append_string(out, errors[i].reason);
-    out += '}';
-  }
-  out += "],\"input\":";
-  json::append_string_lossy(out, input, echoed_input_bytes);
-  out += "}\n";
-}
 
 void ReplayPipeline::write_rejection(std::uint64_t line_no, std::string_view input, ReplayOutput& out) {
   ++stats_.rejected;

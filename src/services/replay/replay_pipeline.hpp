@@ -11,6 +11,7 @@
 
 #include "src/core/record.hpp"
 #include "src/core/record_parser.hpp"
+#include "src/core/rejection_writer.hpp"
 #include "src/core/string_key_map.hpp"
 #include "src/indicators/indicator_set.hpp"
 #include "src/signals/signal_engine.hpp"
@@ -65,9 +66,5 @@ class ReplayPipeline {
   StringKeyMap<KeyState> keys_;
   ReplayStats stats_;
 };
-
-// Writes one rejection line: {"line", "field", "reason", "errors": [...], "input"}.
-void write_rejection_line(std::uint64_t line_no, const ValidationErrors& errors, std::string_view input,
-                          std::string& out);
 
 }  // namespace tickflow

@@ -1,7 +1,8 @@
 // `signal`: processed_data → signals (every record with signal, signal_reason,
 // signal_strength) and alarm_topic (buy/sell alarms, edge-triggered, deterministic id).
 // A redelivered record (seq already applied for its key) is skipped: no duplicate signal
-// or alarm. Runs on one thread (run); counters may be read from any.
+// or alarm. With a state path, per-key state is checkpointed before each commit.
+// Runs on one thread (run); counters may be read from any.
 #pragma once
 
 #include <stop_token>
@@ -9,9 +10,8 @@
 
 #include "src/bus/bus.hpp"
 #include "src/core/record_parser.hpp"
-#include "src/core/string_key_map.hpp"
+#include "src/services/common/keyed_state.hpp"
 #include "src/services/common/stage.hpp"
-#include "src/store/state_store.hpp"
 #include "src/signals/signal_engine.hpp"
 
 namespace tickflow {
@@ -33,16 +33,10 @@ class SignalService {
   void run(std::stop_token stop);
   const StageCounters& counters() const noexcept { return counters_; }
   std::uint64_t alarms() const noexcept { return alarms_.load(); }
-  std::uint64_t duplicates() const noexcept { return duplicates_.load(); }
+  std::uint64_t duplicates() const noexcept { return keys_.duplicates(); }
 
  private:
-  struct KeyState {
-    std::uint64_t last_seq = 0;
-    bool dirty = false;  // changed since the last checkpoint
-    SignalState signal;
-  };
   void handle(const BusRecord& in, std::vector<StageOutput>& out);
-  bool checkpoint();
 
   Bus& bus_;
   SignalOptions options_;
@@ -50,12 +44,9 @@ class SignalService {
   SignalEngine engine_;
   Record record_;
   ValidationErrors errors_;
-  StringKeyMap<KeyState> keys_;
-  std::unique_ptr<StateStore> store_;
-  std::vector<const std::string*> dirty_;
+  KeyedState<SignalState> keys_;
   StageCounters counters_;
   std::atomic<std::uint64_t> alarms_{0};
-  std::atomic<std::uint64_t> duplicates_{0};
 };
 
 }  // namespace tickflow

@@ -1,0 +1,114 @@
+// Per-key state of a consuming stage with the last seq it applied, optionally
+// checkpointed to a StateStore: the bookkeeping process and signal share. apply() skips a
+// seq already applied (at-least-once redelivery) and marks the key for the next
+// checkpoint. One thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "src/core/state_codec.hpp"
+#include "src/core/string_key_map.hpp"
+#include "src/log/named_logger.hpp"
+#include "src/store/state_store.hpp"
+
+namespace tickflow {
+
+template <typename State>
+class KeyedState {
+ public:
+  struct Entry {
+    std::uint64_t last_seq = 0;
+    bool dirty = false;
+    State state;
+  };
+  using Encode = std::function<void(const State&, StateWriter&)>;
+  using Decode = std::function<bool(State&, StateReader&)>;  // false: the bytes do not fit
+
+  // `make` builds a fresh state (e.g. with the configured periods).
+  KeyedState(std::string stage, std::function<State()> make) : stage_(std::move(stage)), make_(std::move(make)) {}
+
+  // Opens the checkpoint at `path` and loads it. Start-up: throws std::runtime_error.
+  void open(const std::string& path, const std::string& layout, Encode encode, const Decode& decode) {
+    store_ = std::make_unique<StateStore>(path, layout);
+    encode_ = std::move(encode);
+    std::size_t loaded = 0;
+    auto status = store_->load([&](const StateStore::Entry& e) {
+      Entry& entry = find_or_make(e.key);
+      entry.last_seq = e.last_seq;
+      StateReader r(e.bytes);
+      if (!decode(entry.state, r)) throw std::runtime_error(fmt::format("{}: state of {} is damaged", path, e.key));
+      ++loaded;
+    });
+    if (!status.ok) throw std::runtime_error(status.message);
+    named_logger(stage_)->info("resumed {} keys from {}", loaded, path);
+  }
+
+  // The key's entry to update, or nothing when `seq` was applied already.
+  Entry* apply(std::string_view key, std::optional<std::uint64_t> seq) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) it = entries_.emplace(std::string(key), Entry{0, false, make_()}).first;
+    Entry& e = it->second;
+    if (seq) {
+      if (*seq <= e.last_seq) {
+        duplicates_.fetch_add(1);
+        return nullptr;
+      }
+      e.last_seq = *seq;
+    }
+    if (store_ && !e.dirty) {
+      e.dirty = true;
+      dirty_.push_back(&it->first);
+    }
+    return &e;
+  }
+
+  // Saves every key changed since the last call in one transaction. False (logged) when
+  // it could not: the caller must not commit its input.
+  bool checkpoint() {
+    if (!store_ || dirty_.empty()) return true;
+    std::vector<std::string> bytes(dirty_.size());
+    std::vector<StateStore::Entry> rows;
+    rows.reserve(dirty_.size());
+    for (std::size_t i = 0; i < dirty_.size(); ++i) {
+      const Entry& e = entries_.find(*dirty_[i])->second;
+      StateWriter w(bytes[i]);
+      encode_(e.state, w);
+      rows.push_back({*dirty_[i], e.last_seq, bytes[i]});
+    }
+    if (auto status = store_->save(rows); !status.ok) {
+      named_logger(stage_)->error("{}; not committing, the batch will be processed again", status.message);
+      return false;
+    }
+    for (const std::string* key : dirty_) entries_.find(*key)->second.dirty = false;
+    dirty_.clear();
+    return true;
+  }
+
+  std::uint64_t duplicates() const noexcept { return duplicates_.load(); }
+
+ private:
+  Entry& find_or_make(std::string_view key) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) it = entries_.emplace(std::string(key), Entry{0, false, make_()}).first;
+    return it->second;
+  }
+
+  std::string stage_;
+  std::function<State()> make_;
+  StringKeyMap<Entry> entries_;
+  std::unique_ptr<StateStore> store_;
+  Encode encode_;
+  std::vector<const std::string*> dirty_;
+  std::atomic<std::uint64_t> duplicates_{0};
+};
+
+}  // namespace tickflow
