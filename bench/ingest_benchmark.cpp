@@ -1,9 +1,9 @@
-// Ingest throughput measured with wrk against one ingest server (1 I/O thread,
+// Ingest throughput measured with wrk against one ingest server (THREADS I/O threads,
 // MemoryBus drained by a consumer thread), same tool and settings for every figure:
 //   healthz   GET /healthz: the HTTP overhead alone (baseline)
 //   single    POST /ingest with one record per request, keep-alive
 //   ndjson    POST /ingest with 1,000-record NDJSON bodies
-// Usage: ingest_benchmark [SECONDS]. Prints one JSON object.
+// Usage: ingest_benchmark [SECONDS [THREADS]]. Prints one JSON object.
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -60,12 +60,14 @@ std::string lua_post(const std::string& path, const std::string& type, const std
 
 int main(int argc, char** argv) {
   int seconds = argc > 1 ? std::atoi(argv[1]) : 5;
+  int threads = argc > 2 ? std::atoi(argv[2]) : 1;
   tickflow::MemoryBus bus;
   tickflow::IngestOptions options;
   options.publish_wait = 1000ms;
   tickflow::IngestHandler handler(bus, options);
   tickflow::HttpServerOptions so;
   so.port = 0;
+  so.threads = threads;
   tickflow::HttpServer server(so, [&](const tickflow::HttpRequest& r) { return handler.handle(r); });
   if (auto e = server.start(); !e.empty()) {
     std::fprintf(stderr, "%s\n", e.c_str());
@@ -92,8 +94,8 @@ int main(int argc, char** argv) {
   stop = true;
   drain.join();
   server.stop();
-  fmt::print("{{\"healthz_rps\":{:.0f},\"single_rps\":{:.0f},\"single_ratio\":{:.3f},\"ndjson_requests_per_s\":{:.0f},"
+  fmt::print("{{\"threads\":{},\"healthz_rps\":{:.0f},\"single_rps\":{:.0f},\"single_ratio\":{:.3f},\"ndjson_requests_per_s\":{:.0f},"
              "\"ndjson_records_per_s\":{:.0f},\"records_accepted\":{}}}\n",
-             healthz, single, healthz > 0 ? single / healthz : 0, ndjson, ndjson * 1000, single_records + ndjson_records);
+             threads, healthz, single, healthz > 0 ? single / healthz : 0, ndjson, ndjson * 1000, single_records + ndjson_records);
   return 0;
 }
