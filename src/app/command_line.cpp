@@ -10,6 +10,16 @@ namespace tickflow {
 void ConfigFlags::add_to(CLI::App& command) {
   command.add_option("--config", config_path_, "TOML config file (every option: config/tickflow.toml)")
       ->check(CLI::ExistingFile);
+  // Short spellings of the options users type most (DESIGN.md's names); they set the same
+  // declared options as their long forms.
+  command.add_option_function<std::string>("--bus", [this](const std::string& v) { given_["bus.kind"] = v; },
+                                           "Same as --bus.kind: memory or kafka")
+      ->group("Configuration (also settable in the --config file)")
+      ->type_name("memory|kafka");
+  command.add_option_function<std::string>("--brokers", [this](const std::string& v) { given_["kafka.brokers"] = v; },
+                                           "Same as --kafka.brokers: host:port[,host:port...]")
+      ->group("Configuration (also settable in the --config file)")
+      ->type_name("HOSTS");
   command.add_option("--kafka-setting", kafka_settings_,
                      "A librdkafka setting passed through as is, KEY=VALUE (repeatable; also kafka.<KEY> in the file)")
       ->group("Configuration (also settable in the --config file)")

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
   ingest_cmd->add_option("--token", ingest.token,
                          "Require 'Authorization: Bearer TOKEN' (prefer the TICKFLOW_INGEST_TOKEN environment variable: "
                          "a flag shows in process lists)");
+  std::string ingest_listen;
+  ingest_cmd->add_option("--listen", ingest_listen, "Same as --ingest.listen: HOST:PORT [default: 127.0.0.1:5000]");
   ingest_cmd->add_option("--data-dir", ingest.data_dir,
                          "Per-symbol seq reservations are kept here (ingest-seq.sqlite), so a restart continues the "
                          "numbering")
@@ -181,6 +183,7 @@ int main(int argc, char** argv) {
     if (*ingest_cmd) {
       StopSignal stop;  // before the bus starts any thread
       Settings settings = ingest_config.resolve();
+      if (!ingest_listen.empty()) settings.ingest.listen = ingest_listen;
       auto bus = make_bus(settings);
       return run_ingest(ingest, settings, *bus, stop);
     }

@@ -10,7 +10,7 @@ passed=0; failed=0
 check() { local name=$1; shift; if "$@"; then passed=$((passed+1)); echo "ok   $name"; else failed=$((failed+1)); echo "FAIL $name"; fi; }
 wait_port() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && return 0; sleep 0.05; done; return 1; }
 
-"$TICKFLOW" ingest --ingest.listen 127.0.0.1:$port --data-dir "$work/data" 2>"$work/ingest.log" &
+"$TICKFLOW" ingest --listen 127.0.0.1:$port --data-dir "$work/data" 2>"$work/ingest.log" &
 pid=$!
 check "ingest answers /healthz" wait_port
 "$TICKFLOW" generate --url "http://127.0.0.1:$port/ingest" --rate 5000 --count 2000 2>"$work/gen.log"
@@ -33,6 +33,9 @@ kill -TERM $pid; wait $pid
 
 "$TICKFLOW" ingest --ingest.listen nonsense 2>"$work/bad.log"
 check "a bad listen address is a usage error" test $? = 2
+"$TICKFLOW" ingest --bus rabbit 2>"$work/bad3.log"; rc=$?
+check "--bus is a usage error for a bad value" test $rc = 2
+check "--bus checks its value like --bus.kind" grep -q "bus.kind: 'rabbit' is not one of memory, kafka" "$work/bad3.log"
 "$TICKFLOW" generate --url ftp://x --count 1 2>"$work/bad2.log"
 check "a bad URL is refused" test $? = 1
 rm -rf "$work"
