@@ -109,8 +109,9 @@ int main(int argc, char** argv) {
   std::string process_group = "process", signal_group = "signal";
   std::string stage_data_dir = "var";
   auto* process_cmd = app.add_subcommand(
-      "process", "validated_data → Processed_data: adds ma, ema, rsi per symbol. Own process; run several in one "
-                 "consumer group to split the symbols (Kafka).");
+      "process", "validated_data → Processed_data: adds ma, ema, rsi per symbol, checkpointing per-symbol state in "
+                 "--data-dir. Several in one consumer group split the symbols (Kafka); state is per instance, so "
+                 "see docs/pipeline.md before scaling mid-stream.");
   process_cmd->add_option("--group", process_group, "Consumer group")->capture_default_str();
   process_cmd->add_option("--data-dir", stage_data_dir, "Per-symbol state is checkpointed here (process-GROUP.sqlite)")
       ->capture_default_str();
