@@ -124,6 +124,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   signal_config.add_to(*signal_cmd);
 
+  ConfigFlags aggregate_config;
+  std::string aggregate_group = "aggregate";
+  auto* aggregate_cmd = app.add_subcommand(
+      "aggregate", "signals → stock_summary: per-stock figures (change, VWAP, volatility, drawdown, signal counts, how "
+                   "buy and sell signals did over the next N ticks), published when they change. Own process.");
+  aggregate_cmd->add_option("--group", aggregate_group, "Consumer group")->capture_default_str();
+  aggregate_config.add_to(*aggregate_cmd);
+
   BrokerArgs broker;
   auto* broker_cmd = app.add_subcommand(
       "broker",
@@ -171,13 +179,17 @@ int main(int argc, char** argv) {
       return run_generate_http(generate, generate_config.resolve());
     }
     if (*broker_cmd) return run_broker(broker);
-    if (*run_cmd || *process_cmd || *signal_cmd) {
+    if (*run_cmd || *process_cmd || *signal_cmd || *aggregate_cmd) {
       StopSignal stop;  // before the bus starts any thread
-      ConfigFlags& flags = *run_cmd ? run_config : *process_cmd ? process_config : signal_config;
+      ConfigFlags& flags = *run_cmd       ? run_config
+                           : *process_cmd ? process_config
+                           : *signal_cmd  ? signal_config
+                                          : aggregate_config;
       Settings settings = flags.resolve();
       auto bus = make_bus(settings);
       if (*process_cmd) return run_process_stage(settings, *bus, stop, process_group, stage_data_dir);
       if (*signal_cmd) return run_signal_stage(settings, *bus, stop, signal_group, stage_data_dir);
+      if (*aggregate_cmd) return run_aggregate_stage(settings, *bus, stop, aggregate_group);
       run.generator = generator_switch == "on";
       return run_all(run, settings, *bus, stop);
     }

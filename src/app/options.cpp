@@ -165,6 +165,12 @@ std::vector<OptionSpec> make_specs() {
       int_option("ingest.publish_wait_ms", "How long to wait for room on a full bus before answering 503",
                  d.ingest.publish_wait_ms, 0, 60000, [](Settings& s) -> std::int64_t& { return s.ingest.publish_wait_ms; }),
 
+      int_option("aggregate.forward_ticks", "A signal's result is the price change over this many ticks after it",
+                 d.aggregate.forward_ticks, 1, 100000, [](Settings& s) -> std::int64_t& { return s.aggregate.forward_ticks; }),
+      int_option("aggregate.publish_every_ms", "How often changed per-stock summaries are published",
+                 d.aggregate.publish_every_ms, 50, 3600000,
+                 [](Settings& s) -> std::int64_t& { return s.aggregate.publish_every_ms; }),
+
       text_option("topics.validated", "Records that passed validation (ingest → process)", d.topics.validated, {},
                   [](Settings& s) -> std::string& { return s.topics.validated; }),
       text_option("topics.processed", "Records with indicators (process → signal, aggregate, dashboard)",

@@ -10,6 +10,7 @@
 
 #include "src/log/named_logger.hpp"
 #include "src/net/http_server.hpp"
+#include "src/services/aggregate/aggregate_service.hpp"
 #include "src/services/generate/ingest_sender.hpp"
 #include "src/services/ingest/ingest_handler.hpp"
 #include "src/services/process/process_service.hpp"
@@ -48,6 +49,17 @@ SignalOptions signal_options(const Settings& s, const std::string& group, const 
   o.group = group;
   o.rules = s.signals;
   o.rules.rsi_period = s.indicators.rsi;
+  o.limits = s.validation;
+  return o;
+}
+
+AggregateOptions aggregate_options(const Settings& s, const std::string& group) {
+  AggregateOptions o;
+  o.in_topic = s.topics.signals;
+  o.out_topic = s.topics.summary;
+  o.group = group;
+  o.forward_ticks = static_cast<int>(s.aggregate.forward_ticks);
+  o.publish_every = std::chrono::milliseconds(s.aggregate.publish_every_ms);
   o.limits = s.validation;
   return o;
 }
@@ -96,6 +108,20 @@ int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const
   return run_one_stage(service, bus, stop, "signal");
 }
 
+int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group) {
+  auto log = named_logger("aggregate");
+  AggregateService service(bus, aggregate_options(settings, group));
+  std::jthread worker([&](std::stop_token token) { service.run(token); });
+  int signal = stop.wait();
+  log->info("signal {}: stopping", signal);
+  worker.request_stop();
+  worker.join();
+  std::size_t left = bus.flush(std::chrono::seconds(30));
+  log->info("stopped: {} summaries published{}", service.published(),
+            left ? fmt::format(", {} NOT delivered", left) : std::string());
+  return left == 0 ? 0 : 1;
+}
+
 int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal& stop) {
   auto log = named_logger("run");
   std::error_code ec;
@@ -142,8 +168,10 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   if (settings.bus.kind != "kafka") po.state_path.clear(), so.state_path.clear();
   ProcessService process(bus, po);
   SignalService signal(bus, so);
+  AggregateService aggregate(bus, aggregate_options(settings, "aggregate"));
   std::jthread process_thread([&](std::stop_token t) { process.run(t); });
   std::jthread signal_thread([&](std::stop_token t) { signal.run(t); });
+  std::jthread aggregate_thread([&](std::stop_token t) { aggregate.run(t); });
 
   // Alarms: to a file and the log, until the notify service lands.
   std::atomic<std::uint64_t> alarms_written{0};
@@ -193,9 +221,11 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     double secs = std::chrono::duration<double>(now - last).count();
     auto totals = ingest.totals();
     auto c = bus.counters();
-    log->info("status: {:.0f} records/s in, {} accepted, {} rejected, {} processed, {} signals, {} alarms, lag {}",
+    log->info("status: {:.0f} records/s in, {} accepted, {} rejected, {} processed, {} signals, {} alarms, {} "
+              "summaries, lag {}",
               static_cast<double>(totals.accepted - last_in) / secs, totals.accepted, totals.rejected,
-              process.counters().published.load(), signal.counters().consumed.load(), signal.alarms(), c.lag);
+              process.counters().published.load(), signal.counters().consumed.load(), signal.alarms(),
+              aggregate.published(), c.lag);
     last = now;
     last_in = totals.accepted;
   }
@@ -209,9 +239,11 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   while (Clock::now() < deadline && bus.counters().lag > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   process_thread.request_stop();
   signal_thread.request_stop();
+  aggregate_thread.request_stop();
   alarm_thread.request_stop();
   process_thread.join();
   signal_thread.join();
+  aggregate_thread.join();
   alarm_thread.join();
   std::size_t left = bus.flush(std::chrono::seconds(30));
   auto totals = ingest.totals();

@@ -28,5 +28,6 @@ int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, cons
                       const std::string& data_dir);
 int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir);
+int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group);
 
 }  // namespace tickflow

@@ -54,6 +54,11 @@ struct IngestSettings {
   std::int64_t publish_wait_ms = 50;
 };
 
+struct AggregateSettings {
+  std::int64_t forward_ticks = 10;
+  std::int64_t publish_every_ms = 1000;
+};
+
 struct Settings {
   IndicatorPeriods indicators;
   SignalRules signals;
@@ -63,6 +68,7 @@ struct Settings {
   KafkaSettings kafka;
   TopicNames topics;
   IngestSettings ingest;
+  AggregateSettings aggregate;
 };
 
 }  // namespace tickflow
