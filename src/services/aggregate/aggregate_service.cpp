@@ -1,16 +1,11 @@
 #include "src/services/aggregate/aggregate_service.hpp"
+#include "src/core/unix_clock.hpp"
 
 #include <algorithm>
 
 #include "src/log/named_logger.hpp"
 
 namespace tickflow {
-
-namespace {
-double wall_clock() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 AggregateService::AggregateService(Bus& bus, AggregateOptions options)
     : bus_(bus), options_(std::move(options)), parser_(options_.limits), seen_("aggregate", [] { return false; }),
@@ -26,7 +21,7 @@ void AggregateService::run(std::stop_token stop) {
     if (!batch.empty()) {
       std::lock_guard lock(book_mu_);
       for (const auto& in : batch) {
-        if (!parser_.parse(in.payload, wall_clock(), RecordSource::pipeline, record_, errors_)) {
+        if (!parser_.parse(in.payload, unix_now(), RecordSource::pipeline, record_, errors_)) {
           // The signal stage publishes only what parsed; say so if something else did.
           invalid_.fetch_add(1);
           named_logger("aggregate")->warn("skipping a record on {} at offset {}: {}: {}", options_.in_topic, in.offset,

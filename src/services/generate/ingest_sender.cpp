@@ -1,4 +1,5 @@
 #include "src/services/generate/ingest_sender.hpp"
+#include "src/core/unix_clock.hpp"
 
 #include <pthread.h>
 #include <sched.h>
@@ -22,9 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-double wall_clock() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 void pin_to(int cpu) {
   if (cpu < 0) return;
@@ -75,7 +73,7 @@ class Run {
     std::vector<std::string> lines;
     for (std::size_t i = 0; i < n; ++i) {
       if (options_.count > 0 && report_.generated >= options_.count) break;
-      double now = wall_clock();
+      double now = unix_now();
       const Record& r = ticks && others ? sim_.next_at(now) : ticks ? sim_.next_tick_at(now) : sim_.next_other_at(now);
       std::string& line = lines.emplace_back();
       write_record(r, line);

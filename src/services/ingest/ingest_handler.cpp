@@ -1,4 +1,5 @@
 #include "src/services/ingest/ingest_handler.hpp"
+#include "src/core/unix_clock.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -20,9 +21,6 @@ namespace {
 namespace od = simdjson::ondemand;
 using Clock = std::chrono::steady_clock;
 
-double wall_clock() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 HttpResponse json_response(int status, std::string body) {
   HttpResponse r;
@@ -77,7 +75,7 @@ struct IngestHandler::Outcome {
 };
 
 IngestHandler::IngestHandler(Bus& bus, IngestOptions options, std::function<double()> clock)
-    : bus_(bus), options_(std::move(options)), clock_(clock ? std::move(clock) : wall_clock) {
+    : bus_(bus), options_(std::move(options)), clock_(clock ? std::move(clock) : unix_now) {
   if (options_.state_path.empty()) return;
   seq_store_ = std::make_unique<StateStore>(options_.state_path, "ingest seq reservations");
   auto status = seq_store_->load([&](const StateStore::Entry& e) {

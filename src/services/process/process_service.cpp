@@ -1,4 +1,5 @@
 #include "src/services/process/process_service.hpp"
+#include "src/core/unix_clock.hpp"
 
 #include <chrono>
 
@@ -8,12 +9,6 @@
 #include "src/log/named_logger.hpp"
 
 namespace tickflow {
-
-namespace {
-double wall_clock() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 ProcessService::ProcessService(Bus& bus, ProcessOptions options)
     : bus_(bus), options_(std::move(options)), parser_(options_.limits),
@@ -40,7 +35,7 @@ void ProcessService::run(std::stop_token stop) {
 }
 
 void ProcessService::handle(const BusRecord& in, std::vector<StageOutput>& out) {
-  if (!parser_.parse(in.payload, wall_clock(), RecordSource::pipeline, record_, errors_)) {
+  if (!parser_.parse(in.payload, unix_now(), RecordSource::pipeline, record_, errors_)) {
     return reject_unparseable(in, errors_, &options_.rejected_topic, out);
   }
   auto* entry = keys_.apply(record_.partition_key(), record_.seq);

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "src/core/unix_clock.hpp"
 #include "src/services/replay/replay_pipeline.hpp"
 
 namespace tickflow {
@@ -39,11 +40,6 @@ bool drain(std::string& buffer, std::FILE* to) {
   return ok;
 }
 
-double wall_clock_now() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 int run_replay(const ReplayArgs& args, const Settings& settings) {
@@ -70,7 +66,7 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
 
   SignalRules rules = settings.signals;
   rules.rsi_period = settings.indicators.rsi;
-  ReplayPipeline pipeline(settings.indicators, rules, settings.validation, args.now > 0 ? args.now : wall_clock_now());
+  ReplayPipeline pipeline(settings.indicators, rules, settings.validation, args.now > 0 ? args.now : unix_now());
   ReplayOutput output;
   const std::size_t max_line = pipeline.max_line_bytes();
   // Room for a chunk, a carried-over partial line, and the parser's padding after the data.
