@@ -9,10 +9,9 @@
 #include <simdjson.h>
 
 #include "src/log/named_logger.hpp"
-#include "src/net/http_server.hpp"
 #include "src/services/aggregate/aggregate_service.hpp"
 #include "src/services/generate/ingest_sender.hpp"
-#include "src/services/ingest/ingest_handler.hpp"
+#include "src/services/ingest/ingest_command.hpp"
 #include "src/services/process/process_service.hpp"
 #include "src/services/signal/signal_service.hpp"
 
@@ -137,29 +136,23 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     return 1;
   }
 
-  // Ingest, exactly as `tickflow ingest` runs it.
-  IngestOptions ingest_options;
-  ingest_options.validated_topic = settings.topics.validated;
-  ingest_options.rejected_topic = settings.topics.rejected;
-  ingest_options.limits = settings.validation;
-  ingest_options.publish_wait = std::chrono::milliseconds(settings.ingest.publish_wait_ms);
-  if (const char* token = std::getenv("TICKFLOW_INGEST_TOKEN")) ingest_options.token = token;
-  if (settings.bus.kind == "kafka") {
-    ingest_options.state_path = (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string();
+  // Ingest, exactly as `tickflow ingest` runs it. Over Kafka its seq reservations persist
+  // in the data dir; the in-memory bus starts empty, so its numbering may too.
+  std::unique_ptr<IngestServer> ingest_server;
+  try {
+    ingest_server = std::make_unique<IngestServer>(
+        settings, bus, "",
+        settings.bus.kind == "kafka" ? (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string() : "");
+  } catch (const std::invalid_argument& e) {
+    log->error("{}", e.what());
+    return 2;
   }
-  IngestHandler ingest(bus, ingest_options);
-  HttpServerOptions server_options;
-  auto colon = settings.ingest.listen.rfind(':');
-  server_options.address = settings.ingest.listen.substr(0, colon);
-  server_options.port = static_cast<std::uint16_t>(std::stoi(settings.ingest.listen.substr(colon + 1)));
-  server_options.threads = static_cast<int>(settings.ingest.threads);
-  server_options.max_body_bytes = static_cast<std::size_t>(settings.ingest.max_body_bytes);
-  HttpServer server(server_options, [&ingest](const HttpRequest& r) { return ingest.handle(r); });
-  if (auto error = server.start(); !error.empty()) {
+  if (auto error = ingest_server->start(); !error.empty()) {
     log->error("{}", error);
     return 1;
   }
-  const std::string ingest_url = fmt::format("http://{}:{}/ingest", server_options.address, server.port());
+  IngestHandler& ingest = ingest_server->handler();
+  const std::string ingest_url = ingest_server->url();
 
   // Over Kafka the stages checkpoint their state under the data dir and resume from it.
   // The in-memory bus starts empty on every run, so there state starts empty too.
@@ -205,7 +198,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   }
 
   log->info("tickflow is running ({} bus)", settings.bus.kind);
-  log->info("  ingest:    {}  (POST records here; GET /healthz, /metrics)", ingest_url);
+  log->info("  ingest:    {}  (POST records here; WebSocket /ws; GET /healthz, /metrics)", ingest_url);
   log->info("  generator: {}", args.generator ? (args.rate > 0 ? fmt::format("{} records/s", args.rate)
                                                                : std::string("the original pacing, 1-5 s per record"))
                                               : std::string("off (data comes only from POST /ingest)"));
@@ -233,7 +226,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   log->info("signal {}: stopping the generator, then ingest, then each stage after its batch", signal_number);
   generator_stop = true;
   if (generator_thread.joinable()) generator_thread.join();
-  server.stop();
+  ingest_server->stop();
   // Let the stages catch up with what ingest took, briefly.
   auto deadline = Clock::now() + std::chrono::seconds(5);
   while (Clock::now() < deadline && bus.counters().lag > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -3,66 +3,90 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "src/log/named_logger.hpp"
-#include "src/net/http_server.hpp"
-#include "src/services/ingest/ingest_handler.hpp"
 
 namespace tickflow {
 
-int run_ingest(const IngestArgs& args, const Settings& settings, Bus& bus, StopSignal& stop) {
-  auto log = named_logger("ingest");
-  const auto& in = settings.ingest;
+namespace {
+
+IngestOptions handler_options(const Settings& settings, std::string token, std::string state_path) {
+  IngestOptions o;
+  o.validated_topic = settings.topics.validated;
+  o.rejected_topic = settings.topics.rejected;
+  o.limits = settings.validation;
+  o.publish_wait = std::chrono::milliseconds(settings.ingest.publish_wait_ms);
+  o.token = std::move(token);
+  if (o.token.empty()) {
+    if (const char* env = std::getenv("TICKFLOW_INGEST_TOKEN")) o.token = env;
+  }
+  o.state_path = std::move(state_path);
+  return o;
+}
+
+HttpServerOptions server_options(const IngestSettings& in, std::string& host) {
   auto colon = in.listen.rfind(':');
   unsigned port = 0;
   if (colon == std::string::npos ||
       std::from_chars(in.listen.data() + colon + 1, in.listen.data() + in.listen.size(), port).ec != std::errc{} ||
       port > 65535) {
-    log->error("ingest.listen '{}' is not host:port", in.listen);
-    return 2;
+    throw std::invalid_argument(fmt::format("ingest.listen '{}' is not host:port", in.listen));
   }
-  IngestOptions options;
-  options.validated_topic = settings.topics.validated;
-  options.rejected_topic = settings.topics.rejected;
-  options.limits = settings.validation;
-  options.publish_wait = std::chrono::milliseconds(in.publish_wait_ms);
-  options.token = args.token;
-  if (options.token.empty()) {
-    if (const char* env = std::getenv("TICKFLOW_INGEST_TOKEN")) options.token = env;
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(args.data_dir, ec);
-  options.state_path = (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string();
-  IngestHandler handler(bus, options);
+  host = in.listen.substr(0, colon);
+  HttpServerOptions o;
+  o.address = host;
+  o.port = static_cast<std::uint16_t>(port);
+  o.threads = static_cast<int>(in.threads);
+  o.max_body_bytes = static_cast<std::size_t>(in.max_body_bytes);
+  o.max_connections = static_cast<std::size_t>(in.max_connections);
+  o.header_timeout = std::chrono::milliseconds(in.header_timeout_ms);
+  o.body_timeout = std::chrono::milliseconds(in.body_timeout_ms);
+  o.idle_timeout = std::chrono::milliseconds(in.idle_timeout_ms);
+  return o;
+}
 
-  HttpServerOptions server_options;
-  server_options.address = in.listen.substr(0, colon);
-  server_options.port = static_cast<std::uint16_t>(port);
-  server_options.threads = static_cast<int>(in.threads);
-  server_options.max_body_bytes = static_cast<std::size_t>(in.max_body_bytes);
-  server_options.max_connections = static_cast<std::size_t>(in.max_connections);
-  server_options.header_timeout = std::chrono::milliseconds(in.header_timeout_ms);
-  server_options.body_timeout = std::chrono::milliseconds(in.body_timeout_ms);
-  server_options.idle_timeout = std::chrono::milliseconds(in.idle_timeout_ms);
+}  // namespace
+
+IngestServer::IngestServer(const Settings& settings, Bus& bus, std::string token, std::string state_path)
+    : handler_(bus, handler_options(settings, std::move(token), std::move(state_path))) {
+  HttpServerOptions options = server_options(settings.ingest, host_);
   WebSocketEndpoint ws;
   ws.path = "/ws";
-  ws.admit = [&handler](const HttpRequest& r) { return handler.admit_websocket(r); };
-  ws.on_message = [&handler](std::string_view m) { return handler.handle_websocket_message(m); };
-  HttpServer server(server_options, [&handler](const HttpRequest& r) { return handler.handle(r); }, ws);
-  if (auto error = server.start(); !error.empty()) {
+  ws.admit = [this](const HttpRequest& r) { return handler_.admit_websocket(r); };
+  ws.on_message = [this](std::string_view m) { return handler_.handle_websocket_message(m); };
+  server_ = std::make_unique<HttpServer>(options, [this](const HttpRequest& r) { return handler_.handle(r); }, ws);
+}
+
+std::string IngestServer::start() { return server_->start(); }
+
+std::string IngestServer::url() const { return fmt::format("http://{}:{}/ingest", host_, server_->port()); }
+
+int run_ingest(const IngestArgs& args, const Settings& settings, Bus& bus, StopSignal& stop) {
+  auto log = named_logger("ingest");
+  std::error_code ec;
+  std::filesystem::create_directories(args.data_dir, ec);
+  std::unique_ptr<IngestServer> ingest;
+  try {
+    ingest = std::make_unique<IngestServer>(settings, bus, args.token,
+                                            (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string());
+  } catch (const std::invalid_argument& e) {
+    log->error("{}", e.what());
+    return 2;
+  }
+  if (auto error = ingest->start(); !error.empty()) {
     log->error("{}", error);
     return 1;
   }
-  log->info("listening on http://{}:{} (POST /ingest, WebSocket /ws, GET /healthz, GET /metrics); publishing to {}{}",
-            server_options.address, server.port(), options.validated_topic,
-            options.token.empty() ? "" : "; bearer token required");
+  log->info("listening on {} (POST /ingest, WebSocket /ws, GET /healthz, GET /metrics); publishing to {}", ingest->url(),
+            settings.topics.validated);
   int signal = stop.wait();
   log->info("signal {}: no new requests; flushing the bus", signal);
-  server.stop();
+  ingest->stop();
   std::size_t left = bus.flush(std::chrono::seconds(30));
-  auto totals = handler.totals();
+  auto totals = ingest->handler().totals();
   log->info("stopped: {} records accepted, {} rejected{}", totals.accepted, totals.rejected,
             left ? fmt::format(", {} NOT delivered", left) : std::string());
   return left == 0 ? 0 : 1;
