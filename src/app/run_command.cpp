@@ -79,8 +79,10 @@ std::string describe_alarm(std::string_view json) {
   return fmt::format("{} {} @ {}: {}", upper, symbol, price, reason);
 }
 
-template <typename Service>
-int run_one_stage(Service& service, Bus& bus, StopSignal& stop, std::string_view name) {
+// Runs `service` on its own thread until SIGINT/SIGTERM, lets it finish the batch in hand,
+// flushes the bus, and logs `totals()` (what the service did) on the way out.
+template <typename Service, typename Totals>
+int run_one_stage(Service& service, Bus& bus, StopSignal& stop, std::string_view name, Totals totals) {
   auto log = named_logger(std::string(name));
   std::jthread worker([&](std::stop_token token) { service.run(token); });
   int signal = stop.wait();
@@ -88,9 +90,13 @@ int run_one_stage(Service& service, Bus& bus, StopSignal& stop, std::string_view
   worker.request_stop();
   worker.join();
   std::size_t left = bus.flush(std::chrono::seconds(30));
-  log->info("stopped: {} records in, {} out{}", service.counters().consumed.load(), service.counters().published.load(),
-            left ? fmt::format(", {} NOT delivered", left) : std::string());
+  log->info("stopped: {}{}", totals(), left ? fmt::format(", {} NOT delivered", left) : std::string());
   return left == 0 ? 0 : 1;
+}
+
+template <typename Service>
+std::string records_in_out(const Service& service) {
+  return fmt::format("{} records in, {} out", service.counters().consumed.load(), service.counters().published.load());
 }
 
 }  // namespace
@@ -98,27 +104,19 @@ int run_one_stage(Service& service, Bus& bus, StopSignal& stop, std::string_view
 int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                       const std::string& data_dir) {
   ProcessService service(bus, process_options(settings, group, data_dir));
-  return run_one_stage(service, bus, stop, "process");
+  return run_one_stage(service, bus, stop, "process", [&] { return records_in_out(service); });
 }
 
 int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir) {
   SignalService service(bus, signal_options(settings, group, data_dir));
-  return run_one_stage(service, bus, stop, "signal");
+  return run_one_stage(service, bus, stop, "signal", [&] { return records_in_out(service); });
 }
 
 int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group) {
-  auto log = named_logger("aggregate");
   AggregateService service(bus, aggregate_options(settings, group));
-  std::jthread worker([&](std::stop_token token) { service.run(token); });
-  int signal = stop.wait();
-  log->info("signal {}: stopping", signal);
-  worker.request_stop();
-  worker.join();
-  std::size_t left = bus.flush(std::chrono::seconds(30));
-  log->info("stopped: {} summaries published{}", service.published(),
-            left ? fmt::format(", {} NOT delivered", left) : std::string());
-  return left == 0 ? 0 : 1;
+  return run_one_stage(service, bus, stop, "aggregate",
+                       [&] { return fmt::format("{} summaries published", service.published()); });
 }
 
 int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal& stop) {
