@@ -26,6 +26,9 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
     for (const auto& record : batch) handle(record, outputs);
     counters.consumed.fetch_add(batch.size());
 
+    // Failures are counted from before this batch is published: delivery reports come
+    // asynchronously, and one may arrive while the batch is still being handed over.
+    const std::uint64_t failed_before = bus.counters().failed;
     // Per topic, in input order: each key's records keep their order.
     for (auto& [topic, list] : by_topic) list.clear();
     for (const auto& o : outputs) by_topic[o.topic].push_back({o.key, o.payload});
@@ -45,7 +48,6 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
     // saving state or committing, or a crash could lose them while their input counts as
     // done. A failure here is not retried in place: the stage stops uncommitted, and the
     // batch comes again after a restart.
-    std::uint64_t failed_before = bus.counters().failed;
     if (std::size_t left = bus.flush(std::chrono::seconds(30)); left > 0 || bus.counters().failed > failed_before) {
       named_logger("stage")->error("outputs not delivered ({} pending, {} failed); stopping without committing",
                                    left, bus.counters().failed - failed_before);
