@@ -26,6 +26,23 @@ inline void append_key(std::string& out, std::string_view key) {
   out += "\":";
 }
 
+// `,"key":value`: the members after the first of an object whose field names are ours.
+inline void append_number_field(std::string& out, std::string_view key, double value) {
+  out += ',';
+  append_key(out, key);
+  append_number(out, value);
+}
+inline void append_optional_field(std::string& out, std::string_view key, const std::optional<double>& value) {
+  out += ',';
+  append_key(out, key);
+  append_optional(out, value);
+}
+inline void append_string_field(std::string& out, std::string_view key, std::string_view value) {
+  out += ',';
+  append_key(out, key);
+  append_string(out, value);
+}
+
 // Appends `value` with exactly `decimals` (0–6) digits after the point, rounded half away
 // from zero, for human text on hot paths ("RSI 27.4"). Falls back to fmt for huge values.
 void append_fixed(std::string& out, double value, int decimals);

@@ -6,63 +6,52 @@ namespace tickflow {
 
 namespace {
 
-void number_field(std::string& out, std::string_view key, double v) {
-  out += ',';
-  json::append_key(out, key);
-  json::append_number(out, v);
-}
-
-void string_field(std::string& out, std::string_view key, std::string_view v) {
-  out += ',';
-  json::append_key(out, key);
-  json::append_string(out, v);
-}
+using json::append_number_field;
+using json::append_optional_field;
+using json::append_string_field;
 
 struct BodyWriter {
   std::string& out;
 
   void operator()(const StockTick& t) const {
-    number_field(out, "opening_price", t.opening_price);
-    number_field(out, "closing_price", t.closing_price);
-    number_field(out, "high", t.high);
-    number_field(out, "low", t.low);
+    append_number_field(out, "opening_price", t.opening_price);
+    append_number_field(out, "closing_price", t.closing_price);
+    append_number_field(out, "high", t.high);
+    append_number_field(out, "low", t.low);
     out += ",\"volume\":";
     json::append_number(out, t.volume);
   }
   void operator()(const OrderBookEntry& o) const {
-    string_field(out, "order_type", to_string(o.order_type));
-    number_field(out, "price", o.price);
-    number_field(out, "quantity", o.quantity);
+    append_string_field(out, "order_type", to_string(o.order_type));
+    append_number_field(out, "price", o.price);
+    append_number_field(out, "quantity", o.quantity);
   }
   void operator()(const NewsSentiment& n) const {
-    number_field(out, "sentiment_score", n.sentiment_score);
-    number_field(out, "sentiment_magnitude", n.sentiment_magnitude);
-    if (n.headline) string_field(out, "headline", *n.headline);
-    if (n.news_type) string_field(out, "news_type", *n.news_type);
+    append_number_field(out, "sentiment_score", n.sentiment_score);
+    append_number_field(out, "sentiment_magnitude", n.sentiment_magnitude);
+    if (n.headline) append_string_field(out, "headline", *n.headline);
+    if (n.news_type) append_string_field(out, "news_type", *n.news_type);
   }
   void operator()(const MarketData& m) const {
-    number_field(out, "market_cap", m.market_cap);
-    number_field(out, "pe_ratio", m.pe_ratio);
+    append_number_field(out, "market_cap", m.market_cap);
+    append_number_field(out, "pe_ratio", m.pe_ratio);
   }
   void operator()(const EconomicIndicator& e) const {
-    string_field(out, "indicator_name", e.indicator_name);
-    number_field(out, "value", e.value);
+    append_string_field(out, "indicator_name", e.indicator_name);
+    append_number_field(out, "value", e.value);
   }
 };
 
 void append_indicators(const Indicators& ind, std::string& out) {
-  out += ",\"ma\":";
-  json::append_optional(out, ind.ma);
-  out += ",\"ema\":";
-  json::append_optional(out, ind.ema);
-  out += ",\"rsi\":";
-  json::append_optional(out, ind.rsi);
+  append_optional_field(out, "ma", ind.ma);
+  append_optional_field(out, "ema", ind.ema);
+  append_optional_field(out, "rsi", ind.rsi);
 }
 
 void append_signal(const SignalResult& signal, std::string& out) {
-  string_field(out, "signal", to_string(signal.signal));
-  string_field(out, "signal_reason", signal.reason);
-  number_field(out, "signal_strength", signal.strength);
+  append_string_field(out, "signal", to_string(signal.signal));
+  append_string_field(out, "signal_reason", signal.reason);
+  append_number_field(out, "signal_strength", signal.strength);
 }
 
 // `raw` without trailing blanks and its closing brace.
@@ -77,7 +66,7 @@ void append_pipeline_fields(const Record& r, std::string& out) {
     out += ",\"seq\":";
     json::append_number(out, *r.seq);
   }
-  if (r.ingest_ts) number_field(out, "ingest_ts", *r.ingest_ts);
+  if (r.ingest_ts) append_number_field(out, "ingest_ts", *r.ingest_ts);
   if (r.indicators) append_indicators(*r.indicators, out);
   if (r.signal) append_signal(*r.signal, out);
   out += '}';
@@ -89,9 +78,9 @@ void write_record(const Record& r, std::string& out) {
   out += "{\"data_type\":\"";
   out += to_string(r.type);
   out += '"';
-  if (r.type != DataType::economic_indicator) string_field(out, "stock_symbol", r.symbol.view());
+  if (r.type != DataType::economic_indicator) append_string_field(out, "stock_symbol", r.symbol.view());
   std::visit(BodyWriter{out}, r.body);
-  number_field(out, "timestamp", r.timestamp);
+  append_number_field(out, "timestamp", r.timestamp);
   if (!r.extras.empty()) {
     out += ',';
     out += r.extras;

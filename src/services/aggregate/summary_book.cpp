@@ -69,12 +69,7 @@ const StockSummary* SummaryBook::find(std::string_view symbol) const {
 bool SummaryBook::write(std::string_view symbol, std::string& out) const {
   const StockSummary* s = find(symbol);
   if (s == nullptr) return false;
-  auto num = [&](std::string_view key, double v) {
-    out += ",\"";
-    out += key;
-    out += "\":";
-    json::append_number(out, v);
-  };
+  auto num = [&](std::string_view key, double v) { json::append_number_field(out, key, v); };
   auto perf = [&](std::string_view key, const SidePerformance& p) {
     out += '"';
     out += key;
