@@ -11,6 +11,7 @@
 #include "src/core/symbol_rules.hpp"
 #include "src/services/broker/broker_command.hpp"
 #include "src/app/bus_factory.hpp"
+#include "src/app/notify_command.hpp"
 #include "src/app/run_command.hpp"
 #include "src/services/generate/generate_command.hpp"
 #include "src/services/ingest/ingest_command.hpp"
@@ -132,6 +133,26 @@ int main(int argc, char** argv) {
   aggregate_cmd->add_option("--group", aggregate_group, "Consumer group")->capture_default_str();
   aggregate_config.add_to(*aggregate_cmd);
 
+  ConfigFlags notify_config;
+  NotifyArgs notify;
+  auto* notify_cmd = app.add_subcommand(
+      "notify",
+      "alarm_topic → e-mail (smtp), .eml files (file) and/or a webhook, as [notify] channels says. Each alarm is first "
+      "written to a durable outbox (DATA_DIR/notify-GROUP.sqlite) and only then acknowledged on the bus; failed sends "
+      "are retried with backoff, then dead-lettered. Logins and secrets only from the environment: "
+      "TICKFLOW_SMTP_USER, TICKFLOW_SMTP_PASSWORD, TICKFLOW_WEBHOOK_SECRET.");
+  notify_cmd->add_option("--group", notify.group, "Consumer group (and outbox name)")->capture_default_str();
+  notify_cmd->add_option("--data-dir", notify.data_dir, "Where the outbox (and the file channel's mail) lives")
+      ->capture_default_str();
+  notify_cmd->add_flag("--list-failed", notify.list_failed, "Print dead-lettered deliveries with their last error, and exit");
+  notify_cmd->add_option("--retry-failed", notify.retry_channel,
+                         "Queue dead-lettered deliveries again (of CHANNEL only, if given), and exit")
+      ->expected(0, 1)
+      ->each([&](const std::string&) { notify.retry_failed = true; })
+      ->check(CLI::IsMember({"", "smtp", "file", "webhook"}));
+  notify_cmd->get_option("--retry-failed")->default_str("");
+  notify_config.add_to(*notify_cmd);
+
   BrokerArgs broker;
   auto* broker_cmd = app.add_subcommand(
       "broker",
@@ -179,17 +200,23 @@ int main(int argc, char** argv) {
       return run_generate_http(generate, generate_config.resolve());
     }
     if (*broker_cmd) return run_broker(broker);
-    if (*run_cmd || *process_cmd || *signal_cmd || *aggregate_cmd) {
+    if (*notify_cmd && (notify.list_failed || notify_cmd->count("--retry-failed") > 0)) {
+      Settings settings = notify_config.resolve();
+      return notify.list_failed ? list_failed_deliveries(notify, settings) : retry_failed_deliveries(notify, settings);
+    }
+    if (*run_cmd || *process_cmd || *signal_cmd || *aggregate_cmd || *notify_cmd) {
       StopSignal stop;  // before the bus starts any thread
       ConfigFlags& flags = *run_cmd       ? run_config
                            : *process_cmd ? process_config
                            : *signal_cmd  ? signal_config
+                           : *notify_cmd  ? notify_config
                                           : aggregate_config;
       Settings settings = flags.resolve();
       auto bus = make_bus(settings);
       if (*process_cmd) return run_process_stage(settings, *bus, stop, process_group, stage_data_dir);
       if (*signal_cmd) return run_signal_stage(settings, *bus, stop, signal_group, stage_data_dir);
       if (*aggregate_cmd) return run_aggregate_stage(settings, *bus, stop, aggregate_group);
+      if (*notify_cmd) return run_notify_stage(settings, *bus, stop, notify.group, notify.data_dir);
       run.generator = generator_switch == "on";
       return run_all(run, settings, *bus, stop);
     }

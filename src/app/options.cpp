@@ -171,6 +171,50 @@ std::vector<OptionSpec> make_specs() {
                  d.aggregate.publish_every_ms, 50, 3600000,
                  [](Settings& s) -> std::int64_t& { return s.aggregate.publish_every_ms; }),
 
+      text_option("notify.channels", "Where alarms go, comma-separated: file (.eml files), smtp (e-mail), webhook",
+                  d.notify.channels, {}, [](Settings& s) -> std::string& { return s.notify.channels; }),
+      text_option("notify.file_dir", "Folder of the file channel's .eml files (maildir layout; relative: under the data dir)",
+                  d.notify.file_dir, {}, [](Settings& s) -> std::string& { return s.notify.file_dir; }),
+      text_option("notify.smtp_url", "Mail server, smtp://host:port (smtps://host:port for implicit TLS); login from "
+                  "TICKFLOW_SMTP_USER and TICKFLOW_SMTP_PASSWORD", d.notify.smtp_url, {},
+                  [](Settings& s) -> std::string& { return s.notify.smtp_url; }),
+      text_option("notify.smtp_security", "none, starttls (required, e.g. port 587) or tls (implicit, port 465)",
+                  d.notify.smtp_security, {"none", "starttls", "tls"},
+                  [](Settings& s) -> std::string& { return s.notify.smtp_security; }),
+      text_option("notify.smtp_from", "From address, e.g. \"tickflow <alerts@example.com>\"", d.notify.smtp_from, {},
+                  [](Settings& s) -> std::string& { return s.notify.smtp_from; }),
+      text_option("notify.smtp_to", "Recipients, comma-separated", d.notify.smtp_to, {},
+                  [](Settings& s) -> std::string& { return s.notify.smtp_to; }),
+      int_option("notify.smtp_timeout_ms", "Give up on one SMTP send after this long (then retry later)",
+                 d.notify.smtp_timeout_ms, 100, 600000, [](Settings& s) -> std::int64_t& { return s.notify.smtp_timeout_ms; }),
+      text_option("notify.webhook_url", "Where the webhook channel POSTs (HMAC-signed when TICKFLOW_WEBHOOK_SECRET is set)",
+                  d.notify.webhook_url, {}, [](Settings& s) -> std::string& { return s.notify.webhook_url; }),
+      text_option("notify.webhook_format", "Body of the webhook: tickflow (alarms as JSON), slack or discord",
+                  d.notify.webhook_format, {"tickflow", "slack", "discord"},
+                  [](Settings& s) -> std::string& { return s.notify.webhook_format; }),
+      int_option("notify.webhook_timeout_ms", "Give up on one webhook POST after this long (then retry later)",
+                 d.notify.webhook_timeout_ms, 100, 600000,
+                 [](Settings& s) -> std::int64_t& { return s.notify.webhook_timeout_ms; }),
+      text_option("notify.dashboard_url", "The dashboard address that mails link to", d.notify.dashboard_url, {},
+                  [](Settings& s) -> std::string& { return s.notify.dashboard_url; }),
+      int_option("notify.max_attempts", "Failed attempts before a delivery is dead-lettered", d.notify.max_attempts, 1,
+                 1000, [](Settings& s) -> std::int64_t& { return s.notify.max_attempts; }),
+      int_option("notify.retry_initial_ms", "Wait before the first retry; doubles per attempt, with jitter",
+                 d.notify.retry_initial_ms, 1, 86400000, [](Settings& s) -> std::int64_t& { return s.notify.retry_initial_ms; }),
+      int_option("notify.retry_max_ms", "Longest wait between retries", d.notify.retry_max_ms, 1, 86400000,
+                 [](Settings& s) -> std::int64_t& { return s.notify.retry_max_ms; }),
+      bool_option("notify.dead_letter_permanent",
+                  "Dead-letter at once on a permanent refusal (SMTP 5xx, HTTP 4xx); false: retry those too",
+                  d.notify.dead_letter_permanent, [](Settings& s) -> bool& { return s.notify.dead_letter_permanent; }),
+      int_option("notify.digest_per_minute",
+                 "Mails per channel per minute; past it, due alarms go out together as one digest (0: never)",
+                 d.notify.digest_per_minute, 0, 1000000, [](Settings& s) -> std::int64_t& { return s.notify.digest_per_minute; }),
+      real_option("notify.digest_interval_seconds", "During a burst, one digest at most this often",
+                  d.notify.digest_interval_seconds, 0, 86400,
+                  [](Settings& s) -> double& { return s.notify.digest_interval_seconds; }),
+      real_option("notify.keep_days", "Sent alarms are remembered this long, so a replay of older ones is not resent",
+                  d.notify.keep_days, 0.001, 36500, [](Settings& s) -> double& { return s.notify.keep_days; }),
+
       text_option("topics.validated", "Records that passed validation (ingest → process)", d.topics.validated, {},
                   [](Settings& s) -> std::string& { return s.topics.validated; }),
       text_option("topics.processed", "Records with indicators (process → signal, aggregate, dashboard)",
@@ -183,6 +227,8 @@ std::vector<OptionSpec> make_specs() {
                   [](Settings& s) -> std::string& { return s.topics.rejected; }),
       text_option("topics.summary", "Per-stock summaries (aggregate → dashboard)", d.topics.summary, {},
                   [](Settings& s) -> std::string& { return s.topics.summary; }),
+      text_option("topics.notifications", "Outcome of each alarm delivery (notify → dashboard)", d.topics.notifications,
+                  {}, [](Settings& s) -> std::string& { return s.topics.notifications; }),
   };
   return specs;
 }
@@ -282,6 +328,20 @@ OptionValue parse_option_text(const OptionSpec& spec, std::string_view text) {
   return value;
 }
 
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = std::min(text.find(',', start), text.size());
+    std::string_view item = text.substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
 std::optional<std::string_view> librdkafka_key(std::string_view key) {
   constexpr std::string_view prefix = "kafka.";
   if (key.substr(0, prefix.size()) != prefix || find_option(key) != nullptr) return std::nullopt;
@@ -302,6 +362,21 @@ void check_settings(const Settings& s) {
   if (s.signals.macro_sell_below >= s.signals.macro_buy_above) {
     throw ConfigError(fmt::format("signals.macro_sell_below ({}) must be below signals.macro_buy_above ({})",
                                   s.signals.macro_sell_below, s.signals.macro_buy_above));
+  }
+  for (auto channel : split_list(s.notify.channels)) {
+    if (channel != "file" && channel != "smtp" && channel != "webhook") {
+      throw ConfigError(fmt::format("notify.channels: '{}' is not one of file, smtp, webhook", channel));
+    }
+  }
+  if (split_list(s.notify.smtp_to).empty()) throw ConfigError("notify.smtp_to: needs at least one address");
+  for (const auto* text : {&s.notify.smtp_from, &s.notify.smtp_to}) {
+    if (text->find_first_of("\r\n") != std::string::npos) {
+      throw ConfigError(fmt::format("notify.smtp_{}: must be one line", text == &s.notify.smtp_from ? "from" : "to"));
+    }
+  }
+  if (s.notify.retry_initial_ms > s.notify.retry_max_ms) {
+    throw ConfigError(fmt::format("notify.retry_initial_ms ({}) must not exceed notify.retry_max_ms ({})",
+                                  s.notify.retry_initial_ms, s.notify.retry_max_ms));
   }
   if (s.generate.min_interval_seconds > s.generate.max_interval_seconds) {
     throw ConfigError(fmt::format("generate.min_interval_seconds ({}) must not exceed generate.max_interval_seconds ({})",

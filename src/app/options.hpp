@@ -43,6 +43,9 @@ OptionValue parse_option_text(const OptionSpec& spec, std::string_view text);
 void check_option_value(const OptionSpec& spec, const OptionValue& value);
 // Whether `key` (as in the file, "kafka.socket.timeout.ms") is a librdkafka setting to
 // pass through, and the librdkafka key ("socket.timeout.ms").
+// "a, b,c" → {"a", "b", "c"}: list-valued options (notify.channels, notify.smtp_to).
+std::vector<std::string> split_list(std::string_view text);
+
 std::optional<std::string_view> librdkafka_key(std::string_view key);
 
 // Rules that involve more than one option (buy threshold below sell threshold, ...).

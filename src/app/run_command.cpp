@@ -2,12 +2,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
+#include "src/app/notify_command.hpp"
+#include "src/app/options.hpp"
 #include "src/log/named_logger.hpp"
 #include "src/services/aggregate/aggregate_service.hpp"
 #include "src/services/generate/ingest_sender.hpp"
@@ -20,6 +20,23 @@ namespace tickflow {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Where each configured channel delivers, for the start-up banner.
+std::string notify_targets(const Settings& s, const std::string& data_dir) {
+  std::string out;
+  for (const auto& name : split_list(s.notify.channels)) {
+    if (!out.empty()) out += ", ";
+    if (name == "file") {
+      std::filesystem::path dir(s.notify.file_dir);
+      out += "file " + (dir.is_relative() ? std::filesystem::path(data_dir) / dir : dir).string() + "/new";
+    } else if (name == "smtp") {
+      out += "smtp " + s.notify.smtp_url + " to " + s.notify.smtp_to;
+    } else {
+      out += "webhook " + s.notify.webhook_url;
+    }
+  }
+  return out;
+}
 
 std::string state_file(const std::string& data_dir, std::string_view stage, const std::string& group) {
   std::filesystem::create_directories(data_dir);
@@ -63,22 +80,6 @@ AggregateOptions aggregate_options(const Settings& s, const std::string& group) 
   return o;
 }
 
-// "BUY AAPL @ 187.42: RSI 27.9 ≤ 30", for the log.
-std::string describe_alarm(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element a;
-  if (parser.parse(json).get(a)) return std::string(json);
-  std::string_view side, symbol, reason;
-  double price = 0;
-  if (a["signal"].get_string().get(side) || a["stock_symbol"].get_string().get(symbol) ||
-      a["reason"].get_string().get(reason) || a["price"].get_double().get(price)) {
-    return std::string(json);
-  }
-  std::string upper(side);
-  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return fmt::format("{} {} @ {}: {}", upper, symbol, price, reason);
-}
-
 // Runs `service` on its own thread until SIGINT/SIGTERM, lets it finish the batch in hand,
 // flushes the bus, and logs `totals()` (what the service did) on the way out.
 template <typename Service, typename Totals>
@@ -119,6 +120,19 @@ int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, co
                        [&] { return fmt::format("{} summaries published", service.published()); });
 }
 
+int run_notify_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+                     const std::string& data_dir) {
+  AlarmOutbox outbox(outbox_path(data_dir, group), split_list(settings.notify.channels));
+  NotifyService service(bus, outbox, make_channels(settings, data_dir), notify_options(settings, group));
+  named_logger("notify")->info("outbox {}, channels {}", outbox.path(), settings.notify.channels);
+  return run_one_stage(service, bus, stop, "notify", [&] {
+    const auto& c = service.counters();
+    return fmt::format("{} alarms received ({} duplicates), {} deliveries sent in {} messages, {} retried, {} dead",
+                       c.received.load(), c.duplicates.load(), c.delivered.load(), c.messages.load(), c.retries.load(),
+                       c.dead.load());
+  });
+}
+
 int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal& stop) {
   auto log = named_logger("run");
   std::error_code ec;
@@ -127,20 +141,25 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     log->error("cannot create data dir {}: {}", args.data_dir, ec.message());
     return 1;
   }
-  const std::string alarms_path = (std::filesystem::path(args.data_dir) / "alarms.ndjson").string();
-  std::ofstream alarms_file(alarms_path, std::ios::app);
-  if (!alarms_file) {
-    log->error("cannot write {}", alarms_path);
+  // The notifier's outbox and channels first: they are what can fail to start.
+  std::unique_ptr<AlarmOutbox> outbox;
+  std::unique_ptr<NotifyService> notify;
+  try {
+    outbox = std::make_unique<AlarmOutbox>(outbox_path(args.data_dir, "notify"), split_list(settings.notify.channels));
+    notify = std::make_unique<NotifyService>(bus, *outbox, make_channels(settings, args.data_dir),
+                                             notify_options(settings, "notify"));
+  } catch (const std::runtime_error& e) {
+    log->error("{}", e.what());
     return 1;
   }
 
-  // Ingest, exactly as `tickflow ingest` runs it. Over Kafka its seq reservations persist
-  // in the data dir; the in-memory bus starts empty, so its numbering may too.
+  // Ingest, exactly as `tickflow ingest` runs it. Its seq numbering continues across runs
+  // (reservations in the data dir) even on the in-memory bus, so alarm ids, which carry the
+  // seq, never repeat one the outbox already holds.
   std::unique_ptr<IngestServer> ingest_server;
   try {
-    ingest_server = std::make_unique<IngestServer>(
-        settings, bus, "",
-        settings.bus.kind == "kafka" ? (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string() : "");
+    ingest_server = std::make_unique<IngestServer>(settings, bus, "",
+                                                   (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string());
   } catch (const std::invalid_argument& e) {
     log->error("{}", e.what());
     return 2;
@@ -164,24 +183,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   std::jthread signal_thread([&](std::stop_token t) { signal.run(t); });
   std::jthread aggregate_thread([&](std::stop_token t) { aggregate.run(t); });
 
-  // Alarms: to a file and the log, until the notify service lands.
-  std::atomic<std::uint64_t> alarms_written{0};
-  std::jthread alarm_thread([&](std::stop_token t) {
-    auto sub = bus.subscribe({settings.topics.alarms}, "alarm-file");
-    while (!t.stop_requested()) {
-      auto batch = sub->poll(1000, std::chrono::milliseconds(200));
-      for (const auto& r : batch) {
-        alarms_file << r.payload << '\n';
-        named_logger("alarm")->info("{}", describe_alarm(r.payload));
-      }
-      alarms_file.flush();
-      if (!batch.empty() && alarms_file) {
-        sub->commit();  // only once the lines are in the file
-        alarms_written.fetch_add(batch.size());
-      }
-    }
-    sub->close();
-  });
+  std::jthread notify_thread([&](std::stop_token t) { notify->run(t); });
 
   std::atomic<bool> generator_stop{false};
   SenderReport generator_report;
@@ -200,7 +202,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   log->info("  generator: {}", args.generator ? (args.rate > 0 ? fmt::format("{} records/s", args.rate)
                                                                : std::string("the original pacing, 1-5 s per record"))
                                               : std::string("off (data comes only from POST /ingest)"));
-  log->info("  alarms:    {}  (e-mail and the dashboard come with the notify and dashboard services)", alarms_path);
+  log->info("  alarms:    {}  (outbox {})", notify_targets(settings, args.data_dir), outbox->path());
   log->info("  data dir:  {}", args.data_dir);
   log->info("Ctrl-C stops.");
 
@@ -213,10 +215,10 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     auto totals = ingest.totals();
     auto c = bus.counters();
     log->info("status: {:.0f} records/s in, {} accepted, {} rejected, {} processed, {} signals, {} alarms, {} "
-              "summaries, lag {}",
+              "notified, {} summaries, lag {}",
               static_cast<double>(totals.accepted - last_in) / secs, totals.accepted, totals.rejected,
               process.counters().published.load(), signal.counters().consumed.load(), signal.alarms(),
-              aggregate.published(), c.lag);
+              notify->counters().delivered.load(), aggregate.published(), c.lag);
     last = now;
     last_in = totals.accepted;
   }
@@ -231,15 +233,15 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   process_thread.request_stop();
   signal_thread.request_stop();
   aggregate_thread.request_stop();
-  alarm_thread.request_stop();
+  notify_thread.request_stop();
   process_thread.join();
   signal_thread.join();
   aggregate_thread.join();
-  alarm_thread.join();
+  notify_thread.join();
   std::size_t left = bus.flush(std::chrono::seconds(30));
   auto totals = ingest.totals();
-  log->info("stopped: {} accepted, {} rejected, {} processed, {} alarms ({} in {}){}", totals.accepted, totals.rejected,
-            process.counters().published.load(), signal.alarms(), alarms_written.load(), alarms_path,
+  log->info("stopped: {} accepted, {} rejected, {} processed, {} alarms, {} alarm deliveries sent{}", totals.accepted,
+            totals.rejected, process.counters().published.load(), signal.alarms(), notify->counters().delivered.load(),
             left ? fmt::format(", {} NOT delivered", left) : std::string());
   return left == 0 ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 // The composition root for long-running commands: `tickflow run` wires generate → ingest
-// → process → signal (→ alarms file, until notify lands) in one process; `tickflow
-// process` and `tickflow signal` run one stage each. The bus is built by the caller.
+// → process → signal → notify, and aggregate, in one process; `tickflow process`,
+// `signal`, `aggregate` and `notify` run one stage each. The bus is built by the caller.
 #pragma once
 
 #include <cstdint>
@@ -29,5 +29,8 @@ int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, cons
 int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir);
 int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group);
+// Outbox at DATA_DIR/notify-<group>.sqlite; channels from [notify].
+int run_notify_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+                     const std::string& data_dir);
 
 }  // namespace tickflow

@@ -41,6 +41,7 @@ struct TopicNames {
   std::string signals = "signals";
   std::string rejected = "rejected_data";
   std::string summary = "stock_summary";
+  std::string notifications = "notifications";
 };
 
 struct IngestSettings {
@@ -59,6 +60,29 @@ struct AggregateSettings {
   std::int64_t publish_every_ms = 1000;
 };
 
+// Where alarms go (tickflow notify, and inside tickflow run). Secrets come only from the
+// environment: TICKFLOW_SMTP_USER, TICKFLOW_SMTP_PASSWORD, TICKFLOW_WEBHOOK_SECRET.
+struct NotifySettings {
+  std::string channels = "file";  // comma-separated: smtp, file, webhook
+  std::string file_dir = "mail";  // relative paths are under the data dir
+  std::string smtp_url = "smtp://127.0.0.1:25";
+  std::string smtp_security = "none";
+  std::string smtp_from = "tickflow@localhost";
+  std::string smtp_to = "trader@localhost";
+  std::int64_t smtp_timeout_ms = 10000;
+  std::string webhook_url = "http://127.0.0.1:9000/tickflow";
+  std::string webhook_format = "tickflow";
+  std::int64_t webhook_timeout_ms = 10000;
+  std::string dashboard_url = "http://127.0.0.1:5678";
+  std::int64_t max_attempts = 10;
+  std::int64_t retry_initial_ms = 1000;
+  std::int64_t retry_max_ms = 300000;
+  bool dead_letter_permanent = true;
+  std::int64_t digest_per_minute = 20;
+  double digest_interval_seconds = 60;
+  double keep_days = 30;
+};
+
 struct Settings {
   IndicatorPeriods indicators;
   SignalRules signals;
@@ -69,6 +93,7 @@ struct Settings {
   TopicNames topics;
   IngestSettings ingest;
   AggregateSettings aggregate;
+  NotifySettings notify;
 };
 
 }  // namespace tickflow
