@@ -1,5 +1,6 @@
 #include "src/store/sqlite_db.hpp"
 
+#include <cstring>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -47,7 +48,10 @@ SqliteStatement SqliteDb::prepare(const char* sql) {
 }
 
 std::string SqliteDb::error(std::string_view doing) const {
-  return fmt::format("{} {}: {}", doing, path_, sqlite3_errmsg(db_));
+  // SQLite says "disk I/O error"; the system's errno says which (No space left on device, ...).
+  int system = sqlite3_system_errno(db_);
+  return fmt::format("{} {}: {}{}", doing, path_, sqlite3_errmsg(db_),
+                     system != 0 ? fmt::format(" ({})", std::strerror(system)) : std::string());
 }
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }

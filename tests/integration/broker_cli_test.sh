@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
 # `tickflow broker` serves the Kafka protocol (checked with kcat, an independent client)
 # and stops cleanly on SIGINT. Prints "N passed, M failed".
-set -u
-: "${TICKFLOW:?path to the tickflow binary}"
-work=$(mktemp -d)
-passed=0; failed=0
-check() { local name=$1; shift; if "$@"; then passed=$((passed+1)); echo "ok   $name"; else failed=$((failed+1)); echo "FAIL $name"; fi; }
+source "$(dirname "$0")/check.sh"
 
 "$TICKFLOW" broker --count 3 --address-file "$work/addr" >"$work/out" 2>&1 &
 pid=$!
@@ -20,6 +16,4 @@ check "stops with exit 0 on SIGINT" test $rc = 0
 check "says it stopped" grep -q "stopping on signal 2" "$work/out"
 "$TICKFLOW" broker --count 0 >/dev/null 2>&1; rc=$?
 check "--count 0 is a usage error" test $rc = 2
-rm -rf "$work"
-echo "$passed passed, $failed failed"
-test "$failed" = 0
+finish

@@ -2,12 +2,8 @@
 # The real binaries together: `tickflow ingest` on a loopback port and `tickflow generate`
 # sending to it; a bearer token from the environment; a clean stop on SIGTERM.
 # Prints "N passed, M failed".
-set -u
-: "${TICKFLOW:?path to the tickflow binary}"
-work=$(mktemp -d)
+source "$(dirname "$0")/check.sh"
 port=$((20000 + RANDOM % 20000))
-passed=0; failed=0
-check() { local name=$1; shift; if "$@"; then passed=$((passed+1)); echo "ok   $name"; else failed=$((failed+1)); echo "FAIL $name"; fi; }
 wait_port() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && return 0; sleep 0.05; done; return 1; }
 
 "$TICKFLOW" ingest --listen 127.0.0.1:$port --data-dir "$work/data" 2>"$work/ingest.log" &
@@ -38,6 +34,4 @@ check "--bus is a usage error for a bad value" test $rc = 2
 check "--bus checks its value like --bus.kind" grep -q "bus.kind: 'rabbit' is not one of memory, kafka" "$work/bad3.log"
 "$TICKFLOW" generate --url ftp://x --count 1 2>"$work/bad2.log"
 check "a bad URL is refused" test $? = 1
-rm -rf "$work"
-echo "$passed passed, $failed failed"
-test "$failed" = 0
+finish

@@ -36,14 +36,16 @@ void NotifyService::run(std::stop_token stop) {
   for (auto& channel : channels_) {
     senders.emplace_back([this, &channel](std::stop_token s) { send_loop(*channel, s); });
   }
-  // Stopping this thread stops the senders too, each after the send in hand.
-  std::stop_callback stop_senders(stop, [&] {
-    for (auto& s : senders) s.request_stop();
-    wake_.notify_all();
-  });
-
   auto sub = bus_.subscribe({options_.in_topic}, options_.group);
+  double next_prune = 0;
   while (!stop.stop_requested()) {
+    if (double now = unix_now(); now >= next_prune) {
+      // Alarms sent longer ago than keep_days are forgotten; a replay of those would be new.
+      if (std::size_t n = outbox_.prune(now - options_.keep_days * 86400)) {
+        log->info("forgot {} alarm(s) sent more than {} days ago", n, options_.keep_days);
+      }
+      next_prune = now + 3600;
+    }
     auto batch = sub->poll(1000, std::chrono::milliseconds(200));
     if (batch.empty()) continue;
     if (!intake_batch(batch, stop)) break;  // stopping with the batch not in the outbox: not committed
@@ -55,6 +57,19 @@ void NotifyService::run(std::stop_token stop) {
     wake_.notify_all();
   }
   sub->close();
+  // Before the senders stop, let them send what is due now (briefly: a channel that is
+  // down would hold the stop). Whatever is left stays in the outbox for the next start.
+  const auto deadline = std::chrono::steady_clock::now() + options_.drain;
+  auto anything_due = [&] {
+    StoreStatus status;
+    for (auto& channel : channels_) {
+      if (!outbox_.due(channel->name(), unix_now(), 1, status).empty()) return true;
+    }
+    return false;
+  };
+  while (std::chrono::steady_clock::now() < deadline && anything_due()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   for (auto& s : senders) s.request_stop();
   wake_.notify_all();
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,7 @@ struct NotifyOptions {
   double digest_interval_seconds = 60; // during a burst, one digest at most this often
   std::size_t max_digest = 500;        // alarms in one digest at most
   double keep_days = 30;               // sent alarms are remembered (for dedupe) this long
+  std::chrono::milliseconds drain{5000};  // on stop, how long senders may finish what is due
 };
 
 struct NotifyCounters {
