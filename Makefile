@@ -50,7 +50,8 @@ bench: build
 	scripts/bench
 
 # The whole pipeline in one process: simulated market -> ingest on :5000 -> process ->
-# signal -> alarms in var/alarms.ndjson. Ctrl-C stops it. RATE=records/s (default 50).
+# signal -> notify (alarms as e-mails in var/mail/new) + aggregate. Ctrl-C stops it.
+# RATE=records/s (default 50).
 run: build
 	$(BIN) run --rate $${RATE:-50} --data-dir var
 
