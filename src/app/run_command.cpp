@@ -9,6 +9,7 @@
 #include "src/app/notify_command.hpp"
 #include "src/app/options.hpp"
 #include "src/log/named_logger.hpp"
+#include "src/services/common/status_server.hpp"
 #include "src/services/aggregate/aggregate_service.hpp"
 #include "src/services/generate/ingest_sender.hpp"
 #include "src/services/ingest/ingest_command.hpp"
@@ -83,8 +84,26 @@ AggregateOptions aggregate_options(const Settings& s, const std::string& group) 
 // Runs `service` on its own thread until SIGINT/SIGTERM, lets it finish the batch in hand,
 // flushes the bus, and logs `totals()` (what the service did) on the way out.
 template <typename Service, typename Totals>
-int run_one_stage(Service& service, Bus& bus, StopSignal& stop, std::string_view name, Totals totals) {
+int run_one_stage(Service& service, Bus& bus, StopSignal& stop, std::string_view name, Totals totals,
+                  const std::string& listen, StatusSource status) {
   auto log = named_logger(std::string(name));
+  std::unique_ptr<StatusServer> status_server;
+  if (listen != "off") {
+    try {
+      status_server = std::make_unique<StatusServer>(listen, std::string(name), bus, std::move(status));
+    } catch (const std::invalid_argument& e) {
+      log->error("{}", e.what());
+      return 2;
+    }
+    // A busy port does not stop the stage (a second instance on one host, say): the
+    // records matter more than the metrics.
+    if (auto error = status_server->start(); !error.empty()) {
+      log->warn("{}.listen {}: {}; running without /healthz and /metrics", name, listen, error);
+      status_server.reset();
+    } else {
+      log->info("GET {0}/healthz, {0}/metrics", status_server->url());
+    }
+  }
   std::jthread worker([&](std::stop_token token) { service.run(token); });
   int signal = stop.wait();
   log->info("signal {}: finishing the batch in hand", signal);
@@ -100,24 +119,60 @@ std::string records_in_out(const Service& service) {
   return fmt::format("{} records in, {} out", service.counters().consumed.load(), service.counters().published.load());
 }
 
+template <typename Service>
+StatusSource stage_status(const Service& service) {
+  return {[&service](PrometheusText& out) { append_stage_metrics(out, service.counters()); }, {}};
+}
+
+void append_notify_metrics(PrometheusText& out, const NotifyCounters& c, AlarmOutbox& outbox) {
+  auto n = [](const std::atomic<std::uint64_t>& v) { return static_cast<double>(v.load()); };
+  out.metric("tickflow_notify_alarms_total", "counter", "Alarms consumed, by outcome at the outbox.")
+      .sample(PrometheusText::label("outcome", "stored"), n(c.received) - n(c.duplicates))
+      .sample(PrometheusText::label("outcome", "duplicate"), n(c.duplicates))
+      .sample(PrometheusText::label("outcome", "rejected"), n(c.rejected));
+  out.metric("tickflow_notify_outbox_write_failures_total", "counter", "Outbox writes that failed (offset not committed).")
+      .sample(n(c.outbox_failures));
+  out.metric("tickflow_notify_attempts_total", "counter", "Delivery attempts by result (a digest counts each alarm).")
+      .sample(PrometheusText::label("result", "sent"), n(c.delivered))
+      .sample(PrometheusText::label("result", "retry"), n(c.retries))
+      .sample(PrometheusText::label("result", "dead"), n(c.dead))
+      .sample(PrometheusText::label("result", "resent_after_crash"), n(c.resent));
+  out.metric("tickflow_notify_messages_total", "counter", "Mails, files and posts sent (a digest is one).")
+      .sample(n(c.messages));
+  out.metric("tickflow_notify_digests_total", "counter", "Digests sent during bursts.").sample(n(c.digests));
+  out.metric("tickflow_notify_deliveries", "gauge", "Deliveries in the outbox by channel and state (dead: see --list-failed).");
+  for (const auto& row : outbox.counts()) {
+    out.sample(PrometheusText::label("channel", row.channel) + "," + PrometheusText::label("state", row.state),
+               static_cast<double>(row.count));
+  }
+}
+
 }  // namespace
 
 int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                       const std::string& data_dir) {
   ProcessService service(bus, process_options(settings, group, data_dir));
-  return run_one_stage(service, bus, stop, "process", [&] { return records_in_out(service); });
+  return run_one_stage(service, bus, stop, "process", [&] { return records_in_out(service); }, settings.process.listen,
+                       stage_status(service));
 }
 
 int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir) {
   SignalService service(bus, signal_options(settings, group, data_dir));
-  return run_one_stage(service, bus, stop, "signal", [&] { return records_in_out(service); });
+  return run_one_stage(service, bus, stop, "signal", [&] { return records_in_out(service); }, settings.signal.listen,
+                       stage_status(service));
 }
 
 int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group) {
   AggregateService service(bus, aggregate_options(settings, group));
-  return run_one_stage(service, bus, stop, "aggregate",
-                       [&] { return fmt::format("{} summaries published", service.published()); });
+  StatusSource status{[&](PrometheusText& out) {
+                        out.metric("tickflow_aggregate_summaries_total", "counter", "Per-stock summaries published.")
+                            .sample(static_cast<double>(service.published()));
+                      },
+                      {}};
+  return run_one_stage(
+      service, bus, stop, "aggregate", [&] { return fmt::format("{} summaries published", service.published()); },
+      settings.aggregate.listen, status);
 }
 
 int run_notify_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
@@ -125,12 +180,17 @@ int run_notify_stage(const Settings& settings, Bus& bus, StopSignal& stop, const
   AlarmOutbox outbox(outbox_path(data_dir, group), split_list(settings.notify.channels));
   NotifyService service(bus, outbox, make_channels(settings, data_dir), notify_options(settings, group));
   named_logger("notify")->info("outbox {}, channels {}", outbox.path(), settings.notify.channels);
-  return run_one_stage(service, bus, stop, "notify", [&] {
-    const auto& c = service.counters();
-    return fmt::format("{} alarms received ({} duplicates), {} deliveries sent in {} messages, {} retried, {} dead",
-                       c.received.load(), c.duplicates.load(), c.delivered.load(), c.messages.load(), c.retries.load(),
-                       c.dead.load());
-  });
+  StatusSource status{[&](PrometheusText& out) { append_notify_metrics(out, service.counters(), outbox); },
+                      [&] { return service.problem(); }};
+  return run_one_stage(
+      service, bus, stop, "notify",
+      [&] {
+        const auto& c = service.counters();
+        return fmt::format("{} alarms received ({} duplicates), {} deliveries sent in {} messages, {} retried, {} dead",
+                           c.received.load(), c.duplicates.load(), c.delivered.load(), c.messages.load(),
+                           c.retries.load(), c.dead.load());
+      },
+      settings.notify.listen, status);
 }
 
 int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal& stop) {

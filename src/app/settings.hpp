@@ -55,14 +55,21 @@ struct IngestSettings {
   std::int64_t publish_wait_ms = 50;
 };
 
+// The operations port (GET /healthz, /metrics) of a stage run as its own process; "off": none.
+struct StageSettings {
+  std::string listen;
+};
+
 struct AggregateSettings {
   std::int64_t forward_ticks = 10;
   std::int64_t publish_every_ms = 1000;
+  std::string listen = "127.0.0.1:9103";
 };
 
 // Where alarms go (tickflow notify, and inside tickflow run). Secrets come only from the
 // environment: TICKFLOW_SMTP_USER, TICKFLOW_SMTP_PASSWORD, TICKFLOW_WEBHOOK_SECRET.
 struct NotifySettings {
+  std::string listen = "127.0.0.1:9104";
   std::string channels = "file";  // comma-separated: smtp, file, webhook
   std::string file_dir = "mail";  // relative paths are under the data dir
   std::string smtp_url = "smtp://127.0.0.1:25";
@@ -92,6 +99,8 @@ struct Settings {
   KafkaSettings kafka;
   TopicNames topics;
   IngestSettings ingest;
+  StageSettings process{"127.0.0.1:9101"};
+  StageSettings signal{"127.0.0.1:9102"};
   AggregateSettings aggregate;
   NotifySettings notify;
 };

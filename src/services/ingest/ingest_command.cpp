@@ -1,6 +1,5 @@
 #include "src/services/ingest/ingest_command.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -8,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "src/log/named_logger.hpp"
+#include "src/net/listen_address.hpp"
 
 namespace tickflow {
 
@@ -28,17 +28,12 @@ IngestOptions handler_options(const Settings& settings, std::string token, std::
 }
 
 HttpServerOptions server_options(const IngestSettings& in, std::string& host) {
-  auto colon = in.listen.rfind(':');
-  unsigned port = 0;
-  if (colon == std::string::npos ||
-      std::from_chars(in.listen.data() + colon + 1, in.listen.data() + in.listen.size(), port).ec != std::errc{} ||
-      port > 65535) {
-    throw std::invalid_argument(fmt::format("ingest.listen '{}' is not host:port", in.listen));
-  }
-  host = in.listen.substr(0, colon);
+  auto address = parse_listen_address(in.listen);
+  if (!address) throw std::invalid_argument(fmt::format("ingest.listen '{}' is not host:port", in.listen));
+  host = address->host;
   HttpServerOptions o;
   o.address = host;
-  o.port = static_cast<std::uint16_t>(port);
+  o.port = address->port;
   o.threads = static_cast<int>(in.threads);
   o.max_body_bytes = static_cast<std::size_t>(in.max_body_bytes);
   o.max_connections = static_cast<std::size_t>(in.max_connections);

@@ -1,4 +1,5 @@
 #include "src/services/ingest/ingest_handler.hpp"
+
 #include "src/core/unix_clock.hpp"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <simdjson.h>
 
 #include "src/core/json_writer.hpp"
+#include "src/services/common/prometheus_text.hpp"
 #include "src/core/record_writer.hpp"
 #include "src/log/named_logger.hpp"
 #include "src/core/rejection_writer.hpp"
@@ -421,12 +423,9 @@ std::string IngestHandler::metrics_text() {
   cumulative += latency_counts_.back();
   out += fmt::format("tickflow_ingest_request_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
   out += fmt::format("tickflow_ingest_request_seconds_sum {}\ntickflow_ingest_request_seconds_count {}\n", latency_sum_, cumulative);
-  out += "# HELP tickflow_bus_queue_depth Records accepted by the bus, not yet delivered.\n# TYPE tickflow_bus_queue_depth gauge\n";
-  out += fmt::format("tickflow_bus_queue_depth {}\n", c.queue_depth);
-  out += "# HELP tickflow_bus_records_total Bus records by outcome.\n# TYPE tickflow_bus_records_total counter\n";
-  out += fmt::format("tickflow_bus_records_total{{outcome=\"published\"}} {}\n", c.published);
-  out += fmt::format("tickflow_bus_records_total{{outcome=\"delivered\"}} {}\n", c.delivered);
-  out += fmt::format("tickflow_bus_records_total{{outcome=\"failed\"}} {}\n", c.failed);
+  PrometheusText bus;
+  append_bus_metrics(bus, c);
+  out += bus.text();
   return out;
 }
 

@@ -99,11 +99,19 @@ bool NotifyService::intake_batch(std::span<const BusRecord> batch, std::stop_tok
   for (;;) {
     auto added = outbox_.add(rows, unix_now());
     if (added.status.ok) {
+      {
+        std::lock_guard lock(problem_mutex_);
+        problem_.clear();
+      }
       counters_.duplicates.fetch_add(added.duplicates);
       if (added.duplicates) log->info("{} alarm(s) already in the outbox (redelivered): ignored", added.duplicates);
       return true;
     }
     counters_.outbox_failures.fetch_add(1);
+    {
+      std::lock_guard lock(problem_mutex_);
+      problem_ = added.status.message;
+    }
     log->error("{}; {} alarm(s) kept, offset NOT committed; trying again in {:.1f} s", added.status.message, rows.size(),
                wait);
     auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait);
@@ -113,6 +121,11 @@ bool NotifyService::intake_batch(std::span<const BusRecord> batch, std::stop_tok
     }
     wait = std::min(wait * 2, 10.0);
   }
+}
+
+std::string NotifyService::problem() const {
+  std::lock_guard lock(problem_mutex_);
+  return problem_;
 }
 
 void NotifyService::wait_for_work(std::stop_token stop, double until) {

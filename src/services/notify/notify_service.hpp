@@ -58,6 +58,8 @@ class NotifyService {
   // The intake on this thread and one sender per channel, until `stop`.
   void run(std::stop_token stop);
   const NotifyCounters& counters() const noexcept { return counters_; }
+  // Empty while alarms are being written to the outbox; else why the last write failed.
+  std::string problem() const;
 
  private:
   bool intake_batch(std::span<const BusRecord> batch, std::stop_token stop);
@@ -76,6 +78,8 @@ class NotifyService {
   std::mutex wake_mutex_;
   std::condition_variable_any wake_;
   std::uint64_t wake_generation_ = 0;
+  mutable std::mutex problem_mutex_;
+  std::string problem_;
 };
 
 }  // namespace tickflow

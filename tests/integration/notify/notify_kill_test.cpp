@@ -135,10 +135,17 @@ TEST(NotifyKill, DeadLettersAreListedAndRetriedFromTheCommandLine) {
     Sink refusing(sink_script("smtp_sink.py"), run.port, (run.dir / "refused.jsonl").string(),
                   {"--fail-code", "550", "--fail-count", "-1"});
     ASSERT_TRUE(refusing.ready());
-    ChildProcess notify(run.notify_args());
+    const std::string ops = fmt::format("127.0.0.1:{}", free_port());
+    ChildProcess notify(run.notify_args({"--notify.listen", ops}));
     ASSERT_TRUE(wait_until([&] { return refusing.received().empty() && run_and_capture(
         {std::getenv("TICKFLOW"), "notify", "--list-failed", "--data-dir", run.dir.string(), "--group", run.group})
         .find("5 failed deliveries") != std::string::npos; }, 60s));
+    // The dead letters show in the metrics too.
+    std::string metrics = run_and_capture({"/usr/bin/curl", "-s", "http://" + ops + "/metrics"});
+    EXPECT_NE(metrics.find("tickflow_notify_deliveries{channel=\"smtp\",state=\"dead\"} 5"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("tickflow_notify_attempts_total{result=\"dead\"} 5"), std::string::npos);
+    EXPECT_NE(run_and_capture({"/usr/bin/curl", "-s", "http://" + ops + "/healthz"}).find("\"status\":\"ok\""),
+              std::string::npos);
     EXPECT_EQ(notify.stop(), 0);
   }
   std::string listed = run_and_capture(
