@@ -1,6 +1,7 @@
 #include "src/net/http_server.hpp"
 
 #include <atomic>
+#include <deque>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -49,8 +50,10 @@ HttpResponse plain_error(int status, std::string message) {
   return r;
 }
 
-// One upgraded connection: reads text messages, answers each with the endpoint's reply.
-// Owned by its pending operation; closes on error, timeout (no pong) or close frame.
+// One upgraded connection: reads text messages and answers each with the endpoint's
+// reply, or, in push mode, hands itself to the endpoint as a peer that the server writes
+// to from any thread. Writes go through a queue on the session's strand, one at a time.
+// Owned by its pending operations; closes on error, timeout (no pong) or close frame.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
   WebSocketSession(beast::tcp_stream stream, HttpServer::Impl& server) : ws_(std::move(stream)), server_(server) {
@@ -58,41 +61,118 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   }
   ~WebSocketSession() { server_.open.fetch_sub(1); }
 
-  void accept(http::request<http::string_body> upgrade) {
+  void accept(http::request<http::string_body> upgrade, HttpRequest request) {
     beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts take over
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    // Ping an idle client every 10 s and drop it when 20 s pass without an answer, so a
+    // vanished browser does not hold its queue.
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = std::chrono::seconds(20);
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
     ws_.read_message_max(server_.options.max_body_bytes);
-    ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
-      if (!ec) self->read();
+    ws_.async_accept(upgrade, [self = shared_from_this(), request = std::move(request)](beast::error_code ec) {
+      if (ec) return;
+      self->open_ = true;
+      if (self->server_.websocket->on_open) {
+        self->peer_ = std::make_shared<Peer>(self);
+        self->server_.websocket->on_open(self->peer_, request);
+      }
+      self->read();
     });
   }
+
+  // Called on any thread.
+  bool send(std::string text) {
+    if (!open_) return false;
+    queued_.fetch_add(1);
+    net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      self->outbox_.push_back(std::move(text));
+      if (self->outbox_.size() == 1) self->write_next();
+    });
+    return true;
+  }
+
+  void close() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      if (!self->open_) return;
+      self->open_ = false;
+      self->ws_.async_close(websocket::close_code::normal, [self](beast::error_code) {});
+    });
+  }
+
+  bool is_open() const { return open_; }
+  std::size_t queued() const { return queued_.load(); }
 
  private:
+  // What the endpoint holds: forwards to the session while it lives.
+  class Peer final : public WebSocketPeer {
+   public:
+    explicit Peer(const std::shared_ptr<WebSocketSession>& session) : session_(session) {}
+    bool send(std::string text) override {
+      auto s = session_.lock();
+      return s && s->send(std::move(text));
+    }
+    void close() override {
+      if (auto s = session_.lock()) s->close();
+    }
+    bool is_open() const override {
+      auto s = session_.lock();
+      return s && s->is_open();
+    }
+    std::size_t queued() const override {
+      auto s = session_.lock();
+      return s ? s->queued() : 0;
+    }
+
+   private:
+    std::weak_ptr<WebSocketSession> session_;
+  };
+
   void read() {
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return;  // closed, timed out or broken: the session ends
+      if (ec) {  // closed, timed out or broken: the session ends
+        self->open_ = false;
+        return;
+      }
       std::string message = beast::buffers_to_string(self->buffer_.data());
       self->buffer_.consume(self->buffer_.size());
-      std::string reply;
+      const auto& endpoint = *self->server_.websocket;
       try {
-        reply = self->server_.websocket->on_message(message);
+        if (endpoint.on_peer_message && self->peer_) {
+          endpoint.on_peer_message(self->peer_, message);
+        } else if (endpoint.on_message) {
+          std::string reply = endpoint.on_message(message);
+          if (!reply.empty()) self->send(std::move(reply));
+        }
       } catch (const std::exception&) {
-        reply = "{\"error\":\"internal error\"}";
+        self->send("{\"error\":\"internal error\"}");
       }
-      self->write(std::make_shared<std::string>(std::move(reply)));
+      self->read();
     });
   }
 
-  void write(std::shared_ptr<std::string> reply) {
+  void write_next() {
     ws_.text(true);
-    ws_.async_write(net::buffer(*reply), [self = shared_from_this(), reply](beast::error_code ec, std::size_t) {
-      if (!ec) self->read();
+    ws_.async_write(net::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->outbox_.pop_front();
+      self->queued_.fetch_sub(1);
+      if (ec) {
+        self->open_ = false;
+        self->queued_.fetch_sub(self->outbox_.size());
+        self->outbox_.clear();
+        return;
+      }
+      if (!self->outbox_.empty()) self->write_next();
     });
   }
 
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   HttpServer::Impl& server_;
+  std::deque<std::string> outbox_;  // on the strand only
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<bool> open_{false};
+  std::shared_ptr<Peer> peer_;
 };
 
 // One connection: reads requests one after another (keep-alive), calls the handler,
@@ -161,7 +241,7 @@ class Session : public std::enable_shared_from_this<Session> {
         if (auto refusal = ws->admit(req)) return respond(std::move(*refusal), false);
       }
       // The connection now belongs to the WebSocket session.
-      std::make_shared<WebSocketSession>(std::move(stream_), server_)->accept(parser_->release());
+      std::make_shared<WebSocketSession>(std::move(stream_), server_)->accept(parser_->release(), std::move(req));
       return;
     }
     req.body = std::move(msg.body());

@@ -31,14 +31,32 @@ struct HttpServerOptions {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
-// WebSocket endpoint on one path: request/answer per text message.
+// One open WebSocket connection, for servers that push: send() from any thread queues a
+// text message; they are written in order. The peer stays valid after the connection
+// ends (send then returns false), so holders need no locking against the I/O threads.
+class WebSocketPeer {
+ public:
+  virtual ~WebSocketPeer() = default;
+  virtual bool send(std::string text) = 0;
+  virtual void close() = 0;
+  virtual bool is_open() const = 0;
+  virtual std::size_t queued() const = 0;  // messages not yet written to the socket
+};
+
+// WebSocket endpoint on one path: request/answer per text message, or, with on_open,
+// a connection the server pushes to.
 struct WebSocketEndpoint {
   std::string path = "/ws";
   // Whether an upgrade request may connect: nothing to accept it, or the HTTP answer that
   // refuses it (401, 403, ...).
   std::function<std::optional<HttpResponse>(const HttpRequest&)> admit;
-  // The answer to one text message (sent back as one text message).
+  // The answer to one text message (sent back as one text message); an empty answer
+  // sends nothing.
   std::function<std::string(std::string_view message)> on_message;
+  // Push mode: called once a connection is accepted (with the upgrade request), and for
+  // each message it sends; the server answers through the peer.
+  std::function<void(std::shared_ptr<WebSocketPeer>, const HttpRequest&)> on_open;
+  std::function<void(const std::shared_ptr<WebSocketPeer>&, std::string_view message)> on_peer_message;
 };
 
 struct HttpServerStats {
