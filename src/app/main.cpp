@@ -154,6 +154,18 @@ int main(int argc, char** argv) {
   notify_cmd->get_option("--retry-failed")->default_str("");
   notify_config.add_to(*notify_cmd);
 
+  ConfigFlags dashboard_config;
+  std::string dashboard_group = "dashboard", dashboard_data_dir = "var";
+  auto* dashboard_cmd = app.add_subcommand(
+      "dashboard",
+      "The live dashboard on dashboard.listen (default http://127.0.0.1:5678): a chart per stock with its signals, "
+      "alarms, notifications and summaries, from signals, alarm_topic, notifications and stock_summary. REST API "
+      "under /api/, live feed on WebSocket /ws. TICKFLOW_DASHBOARD_TOKEN, when set, guards /ws and threshold changes.");
+  dashboard_cmd->add_option("--group", dashboard_group, "Consumer group (and history name)")->capture_default_str();
+  dashboard_cmd->add_option("--data-dir", dashboard_data_dir, "Where the history lives (dashboard-GROUP.sqlite)")
+      ->capture_default_str();
+  dashboard_config.add_to(*dashboard_cmd);
+
   BrokerArgs broker;
   auto* broker_cmd = app.add_subcommand(
       "broker",
@@ -205,12 +217,13 @@ int main(int argc, char** argv) {
       Settings settings = notify_config.resolve();
       return notify.list_failed ? list_failed_deliveries(notify, settings) : retry_failed_deliveries(notify, settings);
     }
-    if (*run_cmd || *process_cmd || *signal_cmd || *aggregate_cmd || *notify_cmd) {
+    if (*run_cmd || *process_cmd || *signal_cmd || *aggregate_cmd || *notify_cmd || *dashboard_cmd) {
       StopSignal stop;  // before the bus starts any thread
       ConfigFlags& flags = *run_cmd       ? run_config
                            : *process_cmd ? process_config
                            : *signal_cmd  ? signal_config
                            : *notify_cmd  ? notify_config
+                           : *dashboard_cmd ? dashboard_config
                                           : aggregate_config;
       Settings settings = flags.resolve();
       auto bus = make_bus(settings);
@@ -218,6 +231,7 @@ int main(int argc, char** argv) {
       if (*signal_cmd) return run_signal_stage(settings, *bus, stop, signal_group, stage_data_dir);
       if (*aggregate_cmd) return run_aggregate_stage(settings, *bus, stop, aggregate_group);
       if (*notify_cmd) return run_notify_stage(settings, *bus, stop, notify.group, notify.data_dir);
+      if (*dashboard_cmd) return run_dashboard_stage(settings, *bus, stop, dashboard_group, dashboard_data_dir);
       run.generator = generator_switch == "on";
       return run_all(run, settings, *bus, stop);
     }

@@ -223,6 +223,19 @@ std::vector<OptionSpec> make_specs() {
       real_option("notify.keep_days", "Sent alarms are remembered this long, so a replay of older ones is not resent",
                   d.notify.keep_days, 0.001, 36500, [](Settings& s) -> double& { return s.notify.keep_days; }),
 
+      text_option("dashboard.listen", "Address and port of the dashboard (the page, /api/*, WebSocket /ws)",
+                  d.dashboard.listen, {}, [](Settings& s) -> std::string& { return s.dashboard.listen; }),
+      int_option("dashboard.history_bars", "Bars per symbol the dashboard keeps and sends a new page",
+                 d.dashboard.history_bars, 10, 100000, [](Settings& s) -> std::int64_t& { return s.dashboard.history_bars; }),
+      int_option("dashboard.max_symbols", "Symbols the dashboard tracks at most; records of others are counted and ignored",
+                 d.dashboard.max_symbols, 1, 1000000, [](Settings& s) -> std::int64_t& { return s.dashboard.max_symbols; }),
+      int_option("dashboard.client_queue",
+                 "Alarms, signals and other never-dropped messages a page may lag behind before it is resynced",
+                 d.dashboard.client_queue, 10, 10000000, [](Settings& s) -> std::int64_t& { return s.dashboard.client_queue; }),
+      text_option("dashboard.allowed_origins",
+                  "Other web origins allowed to open the live feed, comma-separated (none: only the dashboard's own)",
+                  d.dashboard.allowed_origins, {}, [](Settings& s) -> std::string& { return s.dashboard.allowed_origins; }),
+
       text_option("topics.validated", "Records that passed validation (ingest → process)", d.topics.validated, {},
                   [](Settings& s) -> std::string& { return s.topics.validated; }),
       text_option("topics.processed", "Records with indicators (process → signal, aggregate, dashboard)",
@@ -237,6 +250,8 @@ std::vector<OptionSpec> make_specs() {
                   [](Settings& s) -> std::string& { return s.topics.summary; }),
       text_option("topics.notifications", "Outcome of each alarm delivery (notify → dashboard)", d.topics.notifications,
                   {}, [](Settings& s) -> std::string& { return s.topics.notifications; }),
+      text_option("topics.control", "Threshold changes from the dashboard (dashboard → signal)", d.topics.control, {},
+                  [](Settings& s) -> std::string& { return s.topics.control; }),
   };
   return specs;
 }

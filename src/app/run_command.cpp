@@ -1,6 +1,7 @@
 #include "src/app/run_command.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "src/log/named_logger.hpp"
 #include "src/services/common/status_server.hpp"
 #include "src/services/aggregate/aggregate_service.hpp"
+#include "src/services/dashboard/dashboard_service.hpp"
 #include "src/services/generate/ingest_sender.hpp"
 #include "src/services/ingest/ingest_command.hpp"
 #include "src/services/process/process_service.hpp"
@@ -67,6 +69,24 @@ SignalOptions signal_options(const Settings& s, const std::string& group, const 
   o.rules = s.signals;
   o.rules.rsi_period = s.indicators.rsi;
   o.limits = s.validation;
+  return o;
+}
+
+DashboardOptions dashboard_options(const Settings& s, const std::string& group, const std::string& data_dir) {
+  DashboardOptions o;
+  o.listen = s.dashboard.listen;
+  o.records_topic = s.topics.signals;
+  o.alarms_topic = s.topics.alarms;
+  o.notifications_topic = s.topics.notifications;
+  o.summary_topic = s.topics.summary;
+  o.group = group;
+  std::filesystem::create_directories(data_dir);
+  o.history_path = (std::filesystem::path(data_dir) / fmt::format("dashboard-{}.sqlite", group)).string();
+  o.limits.bars_per_symbol = static_cast<std::size_t>(s.dashboard.history_bars);
+  o.limits.max_symbols = static_cast<std::size_t>(s.dashboard.max_symbols);
+  o.client_queue = static_cast<std::size_t>(s.dashboard.client_queue);
+  if (s.dashboard.allowed_origins != "none") o.allowed_origins = split_list(s.dashboard.allowed_origins);
+  if (const char* token = std::getenv("TICKFLOW_DASHBOARD_TOKEN")) o.token = token;
   return o;
 }
 
@@ -193,6 +213,30 @@ int run_notify_stage(const Settings& settings, Bus& bus, StopSignal& stop, const
       settings.notify.listen, status);
 }
 
+int run_dashboard_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+                        const std::string& data_dir) {
+  auto log = named_logger("dashboard");
+  std::unique_ptr<DashboardService> service;
+  try {
+    service = std::make_unique<DashboardService>(bus, dashboard_options(settings, group, data_dir));
+  } catch (const std::invalid_argument& e) {
+    log->error("{}", e.what());
+    return 2;
+  }
+  if (auto error = service->start(); !error.empty()) {
+    log->error("{}", error);
+    return 1;
+  }
+  log->info("dashboard on {}/ (API under /api/, live feed on /ws, GET /healthz, /metrics)", service->url());
+  return run_one_stage(
+      *service, bus, stop, "dashboard",
+      [&] {
+        return fmt::format("{} records shown, {} frames sent to pages", service->counters().records.load(),
+                           service->counters().batches_sent.load());
+      },
+      "off", {});
+}
+
 int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal& stop) {
   auto log = named_logger("run");
   std::error_code ec;
@@ -245,6 +289,20 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
 
   std::jthread notify_thread([&](std::stop_token t) { notify->run(t); });
 
+  // The dashboard keeps its history under the data dir, so a restarted run still shows the past.
+  std::unique_ptr<DashboardService> dashboard;
+  try {
+    dashboard = std::make_unique<DashboardService>(bus, dashboard_options(settings, "dashboard", args.data_dir));
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());
+    return 2;
+  }
+  if (auto error = dashboard->start(); !error.empty()) {
+    log->error("dashboard: {}", error);
+    return 1;
+  }
+  std::jthread dashboard_thread([&](std::stop_token t) { dashboard->run(t); });
+
   std::atomic<bool> generator_stop{false};
   SenderReport generator_report;
   std::thread generator_thread;
@@ -262,6 +320,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   log->info("  generator: {}", args.generator ? (args.rate > 0 ? fmt::format("{} records/s", args.rate)
                                                                : std::string("the original pacing, 1-5 s per record"))
                                               : std::string("off (data comes only from POST /ingest)"));
+  log->info("  dashboard: {}/", dashboard->url());
   log->info("  alarms:    {}  (outbox {})", notify_targets(settings, args.data_dir), outbox->path());
   log->info("  data dir:  {}", args.data_dir);
   log->info("Ctrl-C stops.");
@@ -294,10 +353,12 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   signal_thread.request_stop();
   aggregate_thread.request_stop();
   notify_thread.request_stop();
+  dashboard_thread.request_stop();
   process_thread.join();
   signal_thread.join();
   aggregate_thread.join();
   notify_thread.join();
+  dashboard_thread.join();
   std::size_t left = bus.flush(std::chrono::seconds(30));
   auto totals = ingest.totals();
   log->info("stopped: {} accepted, {} rejected, {} processed, {} alarms, {} alarm deliveries sent{}", totals.accepted,

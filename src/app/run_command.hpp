@@ -29,6 +29,9 @@ int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, cons
 int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir);
 int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group);
+// History at DATA_DIR/dashboard-<group>.sqlite; serves dashboard.listen.
+int run_dashboard_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+                        const std::string& data_dir);
 // Outbox at DATA_DIR/notify-<group>.sqlite; channels from [notify].
 int run_notify_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir);

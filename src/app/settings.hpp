@@ -42,6 +42,7 @@ struct TopicNames {
   std::string rejected = "rejected_data";
   std::string summary = "stock_summary";
   std::string notifications = "notifications";
+  std::string control = "signal_control";
 };
 
 struct IngestSettings {
@@ -90,6 +91,14 @@ struct NotifySettings {
   double keep_days = 30;
 };
 
+struct DashboardSettings {
+  std::string listen = "127.0.0.1:5678";
+  std::int64_t history_bars = 500;
+  std::int64_t max_symbols = 1000;
+  std::int64_t client_queue = 5000;
+  std::string allowed_origins = "none";  // comma-separated, besides the page's own address
+};
+
 struct Settings {
   IndicatorPeriods indicators;
   SignalRules signals;
@@ -103,6 +112,7 @@ struct Settings {
   StageSettings signal{"127.0.0.1:9102"};
   AggregateSettings aggregate;
   NotifySettings notify;
+  DashboardSettings dashboard;
 };
 
 }  // namespace tickflow
