@@ -9,6 +9,7 @@
 
 #include "src/app/notify_command.hpp"
 #include "src/app/options.hpp"
+#include "src/app/thresholds.hpp"
 #include "src/log/named_logger.hpp"
 #include "src/services/common/status_server.hpp"
 #include "src/services/aggregate/aggregate_service.hpp"
@@ -69,10 +70,13 @@ SignalOptions signal_options(const Settings& s, const std::string& group, const 
   o.rules = s.signals;
   o.rules.rsi_period = s.indicators.rsi;
   o.limits = s.validation;
+  o.control_topic = s.topics.control;
+  o.apply_control = apply_threshold_change;
   return o;
 }
 
-DashboardOptions dashboard_options(const Settings& s, const std::string& group, const std::string& data_dir) {
+DashboardOptions dashboard_options(const Settings& s, const std::string& group, const std::string& data_dir,
+                                   ThresholdsStore* thresholds) {
   DashboardOptions o;
   o.listen = s.dashboard.listen;
   o.records_topic = s.topics.signals;
@@ -87,6 +91,10 @@ DashboardOptions dashboard_options(const Settings& s, const std::string& group, 
   o.client_queue = static_cast<std::size_t>(s.dashboard.client_queue);
   if (s.dashboard.allowed_origins != "none") o.allowed_origins = split_list(s.dashboard.allowed_origins);
   if (const char* token = std::getenv("TICKFLOW_DASHBOARD_TOKEN")) o.token = token;
+  if (thresholds) {
+    o.thresholds.current = [thresholds] { return thresholds->current_json(); };
+    o.thresholds.change = [thresholds](std::string_view body) { return thresholds->change(body); };
+  }
   return o;
 }
 
@@ -176,8 +184,10 @@ int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, cons
                        stage_status(service));
 }
 
-int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
+int run_signal_stage(const Settings& base, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir) {
+  Settings settings = base;
+  if (auto what = load_saved_thresholds(settings, data_dir)) named_logger("signal")->info("{}", *what);
   SignalService service(bus, signal_options(settings, group, data_dir));
   return run_one_stage(service, bus, stop, "signal", [&] { return records_in_out(service); }, settings.signal.listen,
                        stage_status(service));
@@ -216,9 +226,12 @@ int run_notify_stage(const Settings& settings, Bus& bus, StopSignal& stop, const
 int run_dashboard_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                         const std::string& data_dir) {
   auto log = named_logger("dashboard");
+  Settings current = settings;
+  load_saved_thresholds(current, data_dir);
+  ThresholdsStore thresholds(current.signals, bus, settings.topics.control, data_dir);
   std::unique_ptr<DashboardService> service;
   try {
-    service = std::make_unique<DashboardService>(bus, dashboard_options(settings, group, data_dir));
+    service = std::make_unique<DashboardService>(bus, dashboard_options(settings, group, data_dir, &thresholds));
   } catch (const std::invalid_argument& e) {
     log->error("{}", e.what());
     return 2;
@@ -245,6 +258,9 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     log->error("cannot create data dir {}: {}", args.data_dir, ec.message());
     return 1;
   }
+  // Thresholds changed from the dashboard in an earlier run still hold.
+  Settings signal_settings = settings;
+  if (auto what = load_saved_thresholds(signal_settings, args.data_dir)) log->info("{}", *what);
   // The notifier's outbox and channels first: they are what can fail to start.
   std::unique_ptr<AlarmOutbox> outbox;
   std::unique_ptr<NotifyService> notify;
@@ -278,7 +294,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   // Over Kafka the stages checkpoint their state under the data dir and resume from it.
   // The in-memory bus starts empty on every run, so there state starts empty too.
   auto po = process_options(settings, "process", args.data_dir);
-  auto so = signal_options(settings, "signal", args.data_dir);
+  auto so = signal_options(signal_settings, "signal", args.data_dir);
   if (settings.bus.kind != "kafka") po.state_path.clear(), so.state_path.clear();
   ProcessService process(bus, po);
   SignalService signal(bus, so);
@@ -290,9 +306,10 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   std::jthread notify_thread([&](std::stop_token t) { notify->run(t); });
 
   // The dashboard keeps its history under the data dir, so a restarted run still shows the past.
+  ThresholdsStore thresholds(signal_settings.signals, bus, settings.topics.control, args.data_dir);
   std::unique_ptr<DashboardService> dashboard;
   try {
-    dashboard = std::make_unique<DashboardService>(bus, dashboard_options(settings, "dashboard", args.data_dir));
+    dashboard = std::make_unique<DashboardService>(bus, dashboard_options(settings, "dashboard", args.data_dir, &thresholds));
   } catch (const std::exception& e) {
     log->error("{}", e.what());
     return 2;

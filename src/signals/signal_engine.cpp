@@ -40,6 +40,12 @@ SignalEngine::SignalEngine(SignalRules rules)
       rsi_buy_text_(fmt::format(" ≤ {:g}", rules.rsi_buy_below)),
       rsi_sell_text_(fmt::format(" ≥ {:g}", rules.rsi_sell_above)) {}
 
+void SignalEngine::set_rules(const SignalRules& rules) {
+  rules_ = rules;
+  rsi_buy_text_ = fmt::format(" ≤ {:g}", rules.rsi_buy_below);
+  rsi_sell_text_ = fmt::format(" ≥ {:g}", rules.rsi_sell_above);
+}
+
 void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, SignalState& state,
                                  SignalResult& out) {
   if (state.has_close && tick.closing_price == state.last_close) {

@@ -28,6 +28,8 @@ class SignalEngine {
   std::optional<Alarm> evaluate(Record& record) { return evaluate(record, entry_for(states_, record.partition_key())); }
 
   const SignalRules& rules() const noexcept { return rules_; }
+  // New thresholds for the records that follow (per-key state is kept).
+  void set_rules(const SignalRules& rules);
 
  private:
   void evaluate_tick(const StockTick& tick, const Indicators& ind, SignalState& state, SignalResult& out);

@@ -18,7 +18,9 @@ SignalService::SignalService(Bus& bus, SignalOptions options)
 }
 
 void SignalService::run(std::stop_token stop) {
-  auto input = bus_.subscribe({options_.in_topic}, options_.group);
+  std::vector<std::string> topics = {options_.in_topic};
+  if (!options_.control_topic.empty()) topics.push_back(options_.control_topic);
+  auto input = bus_.subscribe(topics, options_.group);
   named_logger("signal")->info("{} → {} and {} (group {})", options_.in_topic, options_.signals_topic,
                                options_.alarms_topic, options_.group);
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
@@ -27,6 +29,17 @@ void SignalService::run(std::stop_token stop) {
 }
 
 void SignalService::handle(const BusRecord& in, std::vector<StageOutput>& out) {
+  if (!options_.control_topic.empty() && in.topic == options_.control_topic) {
+    SignalRules rules = engine_.rules();
+    if (!options_.apply_control) return;
+    if (auto error = options_.apply_control(in.payload, rules)) {
+      named_logger("signal")->warn("threshold change refused: {} ({})", *error, in.payload);
+    } else {
+      engine_.set_rules(rules);
+      named_logger("signal")->info("thresholds changed: {}", in.payload);
+    }
+    return;
+  }
   if (!parser_.parse(in.payload, unix_now(), RecordSource::pipeline, record_, errors_)) {
     return reject_unparseable(in, errors_, &options_.rejected_topic, out);
   }

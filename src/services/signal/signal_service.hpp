@@ -5,6 +5,8 @@
 // Runs on one thread (run); counters may be read from any.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <stop_token>
 #include <string>
 
@@ -25,6 +27,10 @@ struct SignalOptions {
   SignalRules rules;
   ValidationLimits limits;
   std::string state_path;  // SQLite checkpoint of per-key signal state; empty: none
+  // Threshold changes at run time: records on this topic are handed to apply_control,
+  // which changes the rules or says why not. Empty topic: none.
+  std::string control_topic;
+  std::function<std::optional<std::string>(std::string_view change, SignalRules& rules)> apply_control;
 };
 
 class SignalService {
