@@ -185,10 +185,15 @@ function drawEconomic() {
 
 // --- alarms: toast, sound, system notification ----------------------------------------------
 
+let toastsShown = 0;
 function announce(alarm) {
+  window.tickflow.toastsShown = ++toastsShown;
   const toast = el('div', { class: `toast ${alarm.signal}`, role: 'alert' },
     el('strong', { text: headline(alarm) }), el('div', { class: 'hint', text: alarm.reason }));
-  $('toasts').append(toast);
+  // A few at a time: a burst should not wall off the page (the panel lists them all).
+  const shown = $('toasts');
+  shown.append(toast);
+  while (shown.children.length > 3) shown.firstElementChild.remove();
   setTimeout(() => toast.remove(), 8000);
   if (prefs.sound) beep(alarm.signal === 'buy' ? 880 : 440);
   if (window.Notification?.permission === 'granted' && document.hidden) {

@@ -7,14 +7,15 @@ void ClientQueue::push(const FeedMessage& m) {
   if (m.conflatable()) {
     std::string key = m.type + '\n' + m.symbol;
     auto it = latest_.find(key);
-    if (it != latest_.end() && it->second >= first_slot_) {
-      // Latest wins, in the place of the one it replaces.
+    if (pending_ >= conflate_after_ && it != latest_.end() && it->second >= first_slot_) {
+      // Behind: latest wins, in the place of the one it replaces.
       slots_[it->second - first_slot_] = m.text;
       ++conflated_;
       return;
     }
     latest_[key] = first_slot_ + slots_.size();
-  } else if (pending_ >= max_pending_) {
+  }
+  if (pending_ >= max_pending_) {
     overflowed_ = true;
     return;
   }

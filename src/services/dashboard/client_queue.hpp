@@ -1,8 +1,10 @@
-// What one page has yet to receive, bounded: a newer tick, summary, order book or market
-// data for a symbol replaces the pending one (latest wins: a page that is behind needs the
-// present, not every step to it); alarms, notifications, signals, news and economic
-// indicators are never conflated or dropped. When those alone pass the bound, the page is
-// too far behind: the queue says so, and the server resyncs it with a fresh snapshot.
+// What one page has yet to receive, bounded. A page that keeps up gets every message.
+// Once `conflate_after` messages wait (the page or its connection is slow), a newer tick,
+// summary, order book or market data for a symbol replaces the pending one (latest wins:
+// a page that is behind needs the present, not every step to it); alarms, notifications,
+// signals, news and economic indicators are never conflated or dropped. When the queue
+// passes `max_pending` anyway, the page is too far behind: the queue says so, and the
+// server resyncs it with a fresh snapshot.
 // Pure; one per client, guarded by its owner.
 #pragma once
 
@@ -17,7 +19,8 @@ namespace tickflow {
 
 class ClientQueue {
  public:
-  explicit ClientQueue(std::size_t max_pending) : max_pending_(max_pending) {}
+  explicit ClientQueue(std::size_t max_pending, std::size_t conflate_after = 1000)
+      : max_pending_(max_pending), conflate_after_(conflate_after) {}
 
   // Messages at or below `floor` (already in the snapshot the page got) are skipped.
   void set_floor(std::uint64_t cursor) { floor_ = cursor; }
@@ -34,6 +37,7 @@ class ClientQueue {
 
  private:
   std::size_t max_pending_;
+  std::size_t conflate_after_;
   std::uint64_t floor_ = 0;
   std::deque<std::string> slots_;                  // pending messages, oldest first
   std::uint64_t first_slot_ = 0;                   // the number of slots_.front()

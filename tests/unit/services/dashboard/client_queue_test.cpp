@@ -11,8 +11,15 @@ FeedMessage message(std::uint64_t cursor, std::string type, std::string symbol) 
   return {cursor, type, symbol, "{\"c\":" + std::to_string(cursor) + "}"};
 }
 
-TEST(ClientQueue, LatestTickPerSymbolWins) {
-  ClientQueue q(100);
+TEST(ClientQueue, APageThatKeepsUpGetsEveryMessage) {
+  ClientQueue q(100, 10);
+  for (std::uint64_t i = 1; i <= 5; ++i) q.push(message(i, "tick", "A"));
+  EXPECT_EQ(q.conflated(), 0u);
+  EXPECT_EQ(q.take_batch(100), R"([{"c":1},{"c":2},{"c":3},{"c":4},{"c":5}])");
+}
+
+TEST(ClientQueue, LatestTickPerSymbolWinsOnceBehind) {
+  ClientQueue q(100, 0);
   q.push(message(1, "tick", "A"));
   q.push(message(2, "tick", "B"));
   q.push(message(3, "tick", "A"));
@@ -26,7 +33,7 @@ TEST(ClientQueue, LatestTickPerSymbolWins) {
 }
 
 TEST(ClientQueue, AfterABatchIsTakenANewTickQueuesAgain) {
-  ClientQueue q(100);
+  ClientQueue q(100, 0);
   q.push(message(1, "tick", "A"));
   EXPECT_EQ(q.take_batch(100), R"([{"c":1}])");
   q.push(message(2, "tick", "A"));
@@ -50,7 +57,7 @@ TEST(ClientQueue, BatchesAreBoundedAndKeepOrder) {
 }
 
 TEST(ClientQueue, TooFarBehindOverflowsAndResetStartsAfresh) {
-  ClientQueue q(3);
+  ClientQueue q(3, 0);
   for (std::uint64_t i = 1; i <= 3; ++i) q.push(message(i, "alarm", "A"));
   EXPECT_FALSE(q.overflowed());
   q.push(message(4, "alarm", "A"));
@@ -64,9 +71,9 @@ TEST(ClientQueue, TooFarBehindOverflowsAndResetStartsAfresh) {
 }
 
 TEST(ClientQueue, ConflationKeepsTheQueueBoundedUnderATickFlood) {
-  ClientQueue q(10);
+  ClientQueue q(1000, 100);
   for (std::uint64_t i = 1; i <= 100000; ++i) q.push(message(i, "tick", "S" + std::to_string(i % 50)));
-  EXPECT_EQ(q.size(), 50u);
+  EXPECT_EQ(q.size(), 100u);  // every tick until 100 waited, then one slot per symbol kept current
   EXPECT_FALSE(q.overflowed());
 }
 
