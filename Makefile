@@ -5,7 +5,7 @@ SHELL := /bin/bash
 FUZZ_SECONDS ?= 60
 BIN := build/release/tickflow
 
-.PHONY: help bootstrap configure build test test-fast asan-test fuzz fuzz-smoke bench run format clean
+.PHONY: help bootstrap configure build test test-fast asan-test fuzz fuzz-smoke bench run screenshot format clean
 
 help:
 	@echo "make run        install what is missing, build, run the whole pipeline (Ctrl-C stops)"
@@ -15,6 +15,7 @@ help:
 	@echo "make asan-test  unit + integration tests under AddressSanitizer + UBSan"
 	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)"
 	@echo "make bench      benchmarks (bench/), report in build/bench/report.md"
+	@echo "make screenshot the dashboard's browser tests; PNGs in build/artifacts/"
 
 bootstrap:
 	@scripts/bootstrap
@@ -27,6 +28,12 @@ build: bootstrap build/release/build.ninja
 
 test: build
 	ctest --preset release --output-on-failure
+
+# The dashboard in headless chromium against tickflow run: writes build/artifacts/dashboard.png
+# and dashboard-detail.png.
+screenshot: build
+	ctest --preset release -R dashboard.e2e --output-on-failure
+	@ls -1 build/artifacts/*.png
 
 test-fast: build
 	ctest --preset release -L unit

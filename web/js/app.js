@@ -46,6 +46,29 @@ function schedule() {
   requestAnimationFrame(render);
 }
 
+// Lists and tables redraw at most this often; charts every frame they change.
+const PANEL_EVERY_MS = 250;
+let panelsDrawnAt = 0;
+const panelsPending = { signals: false, alarms: false, notifications: false, summaries: false, economic: false };
+// Cards scrolled out of view are not drawn; they catch up when they come into view.
+const offscreen = new Set();
+const stale = new Set();
+const visibility = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const symbol = e.target.dataset.symbol;
+    if (e.isIntersecting) {
+      offscreen.delete(symbol);
+      if (stale.delete(symbol)) {
+        cards.get(symbol).full = true;
+        state.dirty.symbols.add(symbol);
+        schedule();
+      }
+    } else {
+      offscreen.add(symbol);
+    }
+  }
+});
+
 function render() {
   frameScheduled = false;
   const started = performance.now();
@@ -53,12 +76,25 @@ function render() {
   if (d.reset) {
     for (const symbol of [...cards.keys()]) if (!state.symbols.has(symbol)) removeCard(symbol);
   }
-  for (const symbol of d.symbols) drawCard(symbol, d.reset);
-  if (d.signals || d.reset) drawSignals();
-  if (d.alarms) drawAlarms();
-  if (d.notifications) drawNotifications();
-  if (d.summaries) drawSummary();
-  if (d.economic) drawEconomic();
+  for (const symbol of d.symbols) {
+    if (offscreen.has(symbol) && cards.has(symbol)) {
+      stale.add(symbol);
+      continue;
+    }
+    drawCard(symbol, d.reset);
+  }
+  for (const key of Object.keys(panelsPending)) panelsPending[key] ||= d[key] || d.reset;
+  if (started - panelsDrawnAt >= PANEL_EVERY_MS) {
+    panelsDrawnAt = started;
+    if (panelsPending.signals) drawSignals();
+    if (panelsPending.alarms) drawAlarms();
+    if (panelsPending.notifications) drawNotifications();
+    if (panelsPending.summaries) drawSummary();
+    if (panelsPending.economic) drawEconomic();
+    for (const key of Object.keys(panelsPending)) panelsPending[key] = false;
+  } else if (Object.values(panelsPending).some(Boolean)) {
+    setTimeout(schedule, PANEL_EVERY_MS);
+  }
   for (const alarm of state.toasts.splice(0)) announce(alarm);
   frameTimes.push(performance.now() - started);
   if (frameTimes.length > 5000) frameTimes.splice(0, 1000);
@@ -82,8 +118,9 @@ function createCard(symbol) {
   // Cards stay in symbol order.
   const after = [...cards.keys()].sort().find((s) => s > symbol);
   $('cards').insertBefore(element, after ? cards.get(after).element : null);
-  const card = { element, parts, chart: createCardChart(parts.chart, { dark: prefs.dark, bands }) };
+  const card = { element, parts, chart: createCardChart(parts.chart, { dark: prefs.dark, bands }), full: false };
   cards.set(symbol, card);
+  visibility.observe(element);
   const option = el('option', { value: symbol, text: symbol });
   $('signal-symbol').append(option);
   return card;
@@ -91,9 +128,12 @@ function createCard(symbol) {
 
 function removeCard(symbol) {
   const card = cards.get(symbol);
+  visibility.unobserve(card.element);
   card.chart.remove();
   card.element.remove();
   cards.delete(symbol);
+  offscreen.delete(symbol);
+  stale.delete(symbol);
 }
 
 function drawCard(symbol, full) {
@@ -102,7 +142,8 @@ function drawCard(symbol, full) {
   let card = cards.get(symbol);
   const created = !card;
   if (!card) card = createCard(symbol);
-  if (view.bars.length) card.chart.update(view.bars, full || created);
+  if (view.bars.length) card.chart.update(view.bars, full || created || card.full);
+  card.full = false;
   const last = view.bars[view.bars.length - 1];
   if (!last) return;
   const first = view.bars[0];
