@@ -78,6 +78,11 @@ class Subscription {
 
   // Leaves the group without committing; other members take over its partitions.
   virtual void close() = 0;
+
+  // Changes whenever this member's partitions change (a member joined or left the group).
+  // A stage that keeps per-key state in memory reloads it from its store after a change:
+  // another member may have advanced the keys of a partition that comes back.
+  virtual std::uint64_t assignment_generation() const { return 0; }
 };
 
 class Bus {

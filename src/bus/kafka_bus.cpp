@@ -132,6 +132,8 @@ class KafkaSubscription final : public Subscription {
     return BusStatus::success();
   }
 
+  std::uint64_t assignment_generation() const override { return generation_.load(); }
+
   void close() override {
     if (rk_ == nullptr) return;
     release();
@@ -146,6 +148,7 @@ class KafkaSubscription final : public Subscription {
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                            void* opaque) {
     auto* self = static_cast<KafkaSubscription*>(opaque);
+    self->generation_.fetch_add(1);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       rd_kafka_assign(rk, parts);
       return;
@@ -181,6 +184,7 @@ class KafkaSubscription final : public Subscription {
   std::vector<BusRecord> batch_;
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> pending_;  // next offset to commit
   std::int64_t lag_ = 0;
+  std::atomic<std::uint64_t> generation_{0};  // rebalances seen (set in poll's callbacks)
 };
 
 KafkaBus::KafkaBus(KafkaBusOptions options) : options_(std::move(options)), shared_(std::make_shared<Shared>()) {

@@ -54,7 +54,12 @@ StateStore::StateStore(const std::string& path, const std::string& layout) : pat
                            nullptr) != SQLITE_OK) {
       throw std::runtime_error(error_of(db_, "preparing the state update"));
     }
+    if (sqlite3_prepare_v2(db_, "SELECT key, last_seq, bytes FROM state WHERE key = ?1", -1, &select_, nullptr) !=
+        SQLITE_OK) {
+      throw std::runtime_error(error_of(db_, "preparing the state lookup"));
+    }
   } catch (...) {
+    sqlite3_finalize(select_);
     sqlite3_finalize(upsert_);
     sqlite3_close(db_);
     throw;
@@ -62,18 +67,18 @@ StateStore::StateStore(const std::string& path, const std::string& layout) : pat
 }
 
 StateStore::~StateStore() {
+  sqlite3_finalize(select_);
   sqlite3_finalize(upsert_);
   sqlite3_close(db_);
 }
 
-StoreStatus StateStore::load(const std::function<void(const Entry&)>& f) {
-  sqlite3_stmt* q = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT key, last_seq, bytes FROM state", -1, &q, nullptr) != SQLITE_OK) {
-    return {false, error_of(db_, "reading state")};
-  }
+namespace {
+
+// Steps `q` to its end, handing each (key, last_seq, bytes) row to `f`.
+int each_row(sqlite3_stmt* q, const std::function<void(const StateStore::Entry&)>& f) {
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    Entry e;
+    StateStore::Entry e;
     e.key = std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)),
                              static_cast<std::size_t>(sqlite3_column_bytes(q, 0)));
     e.last_seq = static_cast<std::uint64_t>(sqlite3_column_int64(q, 1));
@@ -81,7 +86,27 @@ StoreStatus StateStore::load(const std::function<void(const Entry&)>& f) {
                                static_cast<std::size_t>(sqlite3_column_bytes(q, 2)));
     f(e);
   }
+  return rc;
+}
+
+}  // namespace
+
+StoreStatus StateStore::load(const std::function<void(const Entry&)>& f) {
+  sqlite3_stmt* q = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT key, last_seq, bytes FROM state", -1, &q, nullptr) != SQLITE_OK) {
+    return {false, error_of(db_, "reading state")};
+  }
+  int rc = each_row(q, f);
   sqlite3_finalize(q);
+  if (rc != SQLITE_DONE) return {false, error_of(db_, "reading state")};
+  return {};
+}
+
+StoreStatus StateStore::load_key(std::string_view key, const std::function<void(const Entry&)>& f) {
+  sqlite3_reset(select_);
+  sqlite3_bind_text(select_, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  int rc = each_row(select_, f);
+  sqlite3_reset(select_);  // ends the read transaction
   if (rc != SQLITE_DONE) return {false, error_of(db_, "reading state")};
   return {};
 }

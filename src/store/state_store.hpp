@@ -40,6 +40,8 @@ class StateStore {
 
   // Calls `f` for every saved key.
   StoreStatus load(const std::function<void(const Entry&)>& f);
+  // Calls `f` for `key` if it is saved (another process sharing the file may have saved it).
+  StoreStatus load_key(std::string_view key, const std::function<void(const Entry&)>& f);
   // Saves `entries` in one transaction: all or nothing (disk full → a message, nothing saved).
   StoreStatus save(std::span<const Entry> entries);
 
@@ -49,6 +51,7 @@ class StateStore {
   std::string path_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* upsert_ = nullptr;
+  sqlite3_stmt* select_ = nullptr;
 };
 
 }  // namespace tickflow

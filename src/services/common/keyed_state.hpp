@@ -1,7 +1,10 @@
 // Per-key state of a consuming stage with the last seq it applied, optionally
 // checkpointed to a StateStore: the bookkeeping process and signal share. apply() skips a
 // seq already applied (at-least-once redelivery) and marks the key for the next
-// checkpoint. One thread.
+// checkpoint. After forget() (this member's partitions changed) a key is read again from
+// the store the first time it comes up, so instances sharing one store hand keys over
+// with their exact state: what the previous owner saved goes with the offsets it
+// committed, and records it saved but did not commit are skipped by seq. One thread.
 #pragma once
 
 #include <atomic>
@@ -40,6 +43,8 @@ class KeyedState {
   void open(const std::string& path, const std::string& layout, Encode encode, const Decode& decode) {
     store_ = std::make_unique<StateStore>(path, layout);
     encode_ = std::move(encode);
+    decode_ = decode;
+    path_ = path;
     std::size_t loaded = 0;
     auto status = store_->load([&](const StateStore::Entry& e) {
       Entry& entry = find_or_make(e.key);
@@ -55,7 +60,7 @@ class KeyedState {
   // The key's entry to update, or nothing when `seq` was applied already.
   Entry* apply(std::string_view key, std::optional<std::uint64_t> seq) {
     auto it = entries_.find(key);
-    if (it == entries_.end()) it = entries_.emplace(std::string(key), Entry{0, false, make_()}).first;
+    if (it == entries_.end()) it = entries_.emplace(std::string(key), load_or_make(key)).first;
     Entry& e = it->second;
     if (seq) {
       if (*seq <= e.last_seq) {
@@ -93,9 +98,35 @@ class KeyedState {
     return true;
   }
 
+  // Drops every key held in memory, saved or not: the store is the truth for the
+  // partitions this member now has (and unsaved changes belong to uncommitted input,
+  // which comes again). Without a store the memory is all there is, so it stays.
+  void forget() {
+    if (!store_) return;
+    named_logger(stage_)->info("partitions changed: {} keys will be read again from {} as they come", entries_.size(),
+                               path_);
+    dirty_.clear();
+    entries_.clear();
+  }
+
   std::uint64_t duplicates() const noexcept { return duplicates_.load(); }
 
  private:
+  Entry load_or_make(std::string_view key) {
+    Entry entry{0, false, make_()};
+    if (!store_) return entry;
+    auto status = store_->load_key(key, [&](const StateStore::Entry& e) {
+      entry.last_seq = e.last_seq;
+      StateReader r(e.bytes);
+      if (!decode_(entry.state, r)) {
+        named_logger(stage_)->error("{}: state of {} is damaged; starting it afresh", path_, key);
+        entry = Entry{0, false, make_()};
+      }
+    });
+    if (!status.ok) named_logger(stage_)->error("{}", status.message);
+    return entry;
+  }
+
   Entry& find_or_make(std::string_view key) {
     auto it = entries_.find(key);
     if (it == entries_.end()) it = entries_.emplace(std::string(key), Entry{0, false, make_()}).first;
@@ -107,6 +138,8 @@ class KeyedState {
   StringKeyMap<Entry> entries_;
   std::unique_ptr<StateStore> store_;
   Encode encode_;
+  Decode decode_;
+  std::string path_;
   std::vector<const std::string*> dirty_;
   std::atomic<std::uint64_t> duplicates_{0};
 };

@@ -16,11 +16,18 @@ void reject_unparseable(const BusRecord& in, const ValidationErrors& errors, con
 }
 
 bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageCounters& counters,
-               std::stop_token stop, const BeforeCommit& before_commit, std::size_t max_batch) {
+               std::stop_token stop, const StageHooks& hooks) {
   std::vector<StageOutput> outputs;
   std::map<const std::string*, std::vector<OutgoingRecord>> by_topic;
+  std::uint64_t generation = input.assignment_generation();
   while (!stop.stop_requested()) {
-    auto batch = input.poll(max_batch, std::chrono::milliseconds(100));
+    auto batch = input.poll(hooks.max_batch, std::chrono::milliseconds(100));
+    // A rebalance happens inside poll: the batch may already hold records of partitions
+    // this member just got, whose keys another member advanced meanwhile.
+    if (std::uint64_t now = input.assignment_generation(); now != generation) {
+      generation = now;
+      if (hooks.on_reassign) hooks.on_reassign();
+    }
     if (batch.empty()) continue;
     outputs.clear();
     for (const auto& record : batch) handle(record, outputs);
@@ -54,7 +61,7 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
       counters.commit_failures.fetch_add(1);
       return false;
     }
-    if (before_commit && !before_commit()) {
+    if (hooks.before_commit && !hooks.before_commit()) {
       // The state could not be made durable: without a commit the batch comes again,
       // and nothing is acknowledged that a restart would not reproduce.
       counters.commit_failures.fetch_add(1);

@@ -42,9 +42,17 @@ using BeforeCommit = std::function<bool()>;
 void reject_unparseable(const BusRecord& in, const ValidationErrors& errors, const std::string* rejected_topic,
                         std::vector<StageOutput>& out);
 
+struct StageHooks {
+  BeforeCommit before_commit;
+  // Called before the first batch after this member's partitions changed: per-key state
+  // held in memory may be stale (another member advanced those keys) and must be reloaded.
+  std::function<void()> on_reassign;
+  std::size_t max_batch = 2000;
+};
+
 // Runs until `stop` is requested. Returns false when it stopped early with a batch not
 // committed (published in part, or not delivered): it will be delivered again.
 bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageCounters& counters,
-               std::stop_token stop, const BeforeCommit& before_commit = {}, std::size_t max_batch = 2000);
+               std::stop_token stop, const StageHooks& hooks = {});
 
 }  // namespace tickflow
