@@ -114,6 +114,15 @@ class Bus {
   // still outstanding when `timeout` ran out (0 = all settled).
   virtual std::size_t flush(std::chrono::milliseconds timeout) = 0;
 
+  // A point in this bus's stream of accepted records: all accepted so far lie before it.
+  virtual std::uint64_t publish_mark() { return 0; }
+  // Like flush, but only for the records accepted before `mark`: a stage waiting for its
+  // own batch is not held up by what other threads keep publishing on a shared bus.
+  virtual std::size_t flush_to(std::uint64_t mark, std::chrono::milliseconds timeout) {
+    (void)mark;
+    return flush(timeout);
+  }
+
   virtual BusCounters counters() const = 0;
 
   // Whether the bus can take records now (Kafka: a broker answered within `timeout`).

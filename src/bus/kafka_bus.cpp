@@ -206,6 +206,7 @@ KafkaBus::KafkaBus(KafkaBusOptions options) : options_(std::move(options)), shar
     } else {
       shared->delivered.fetch_add(1);
     }
+    shared->settle(reinterpret_cast<std::uintptr_t>(m->_private));
   });
   producer_ = make_client(RD_KAFKA_PRODUCER, conf);
   poller_ = std::thread([this] {
@@ -240,22 +241,57 @@ PublishStatus KafkaBus::publish(std::string_view topic, std::string_view key, st
     rkt = slot;
   }
   auto deadline = std::chrono::steady_clock::now() + wait;
+  const std::uint64_t ticket = shared_->take_ticket();
   for (;;) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_END);
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(ticket))), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       shared_->published.fetch_add(1, std::memory_order_relaxed);
       return PublishStatus::ok;
     }
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       log()->error("publish to {} refused: {}", topic, rd_kafka_err2str(err));
+      shared_->settle(ticket);  // not accepted: nothing to wait for
       return PublishStatus::failed;
     }
-    if (std::chrono::steady_clock::now() >= deadline) return PublishStatus::full;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      shared_->settle(ticket);
+      return PublishStatus::full;
+    }
     rd_kafka_poll(producer_, 5);  // room appears as deliveries complete
   }
+}
+
+std::uint64_t KafkaBus::Shared::take_ticket() {
+  std::lock_guard lock(settle_mu);
+  settled.push_back(false);
+  return next_ticket++;
+}
+
+void KafkaBus::Shared::settle(std::uint64_t ticket) {
+  {
+    std::lock_guard lock(settle_mu);
+    if (ticket < base || ticket - base >= settled.size()) return;
+    settled[ticket - base] = true;
+    while (!settled.empty() && settled.front()) {
+      settled.pop_front();
+      ++base;
+    }
+  }
+  settle_cv.notify_all();
+}
+
+std::uint64_t KafkaBus::publish_mark() {
+  std::lock_guard lock(shared_->settle_mu);
+  return shared_->next_ticket;
+}
+
+std::size_t KafkaBus::flush_to(std::uint64_t mark, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(shared_->settle_mu);
+  shared_->settle_cv.wait_for(lock, timeout, [&] { return shared_->base >= mark; });
+  return shared_->base >= mark ? 0 : static_cast<std::size_t>(mark - shared_->base);
 }
 
 std::size_t KafkaBus::flush(std::chrono::milliseconds timeout) {

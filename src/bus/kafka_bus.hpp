@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -51,6 +53,8 @@ class KafkaBus final : public Bus {
                         std::chrono::milliseconds wait = std::chrono::milliseconds(0)) override;
   std::unique_ptr<Subscription> subscribe(const std::vector<std::string>& topics, std::string_view group) override;
   std::size_t flush(std::chrono::milliseconds timeout) override;
+  std::uint64_t publish_mark() override;
+  std::size_t flush_to(std::uint64_t mark, std::chrono::milliseconds timeout) override;
   BusCounters counters() const override;
   BusStatus health(std::chrono::milliseconds timeout) override;
 
@@ -64,6 +68,15 @@ class KafkaBus final : public Bus {
     std::atomic<std::uint64_t> published{0}, delivered{0}, failed{0}, consumed{0}, committed{0};
     std::atomic<std::int64_t> lag{0};
     std::function<void(std::string_view)> on_delivery_failure;
+    // Which accepted records are settled, by ticket (their order of acceptance): the
+    // oldest unsettled one is `base`; flush_to waits for it to pass a mark.
+    std::mutex settle_mu;
+    std::condition_variable settle_cv;
+    std::uint64_t next_ticket = 0;
+    std::uint64_t base = 0;
+    std::deque<bool> settled;
+    std::uint64_t take_ticket();
+    void settle(std::uint64_t ticket);
   };
 
  private:

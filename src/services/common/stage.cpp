@@ -55,7 +55,8 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
     // saving state or committing, or a crash could lose them while their input counts as
     // done. A failure here is not retried in place: the stage stops uncommitted, and the
     // batch comes again after a restart.
-    if (std::size_t left = bus.flush(std::chrono::seconds(30)); left > 0 || bus.counters().failed > failed_before) {
+    if (std::size_t left = bus.flush_to(bus.publish_mark(), std::chrono::seconds(30));
+        left > 0 || bus.counters().failed > failed_before) {
       named_logger("stage")->error("outputs not delivered ({} pending, {} failed); stopping without committing",
                                    left, bus.counters().failed - failed_before);
       counters.commit_failures.fetch_add(1);
