@@ -5,7 +5,7 @@ SHELL := /bin/bash
 FUZZ_SECONDS ?= 60
 BIN := build/release/tickflow
 
-.PHONY: help bootstrap configure build test test-fast asan-test fuzz fuzz-smoke bench run screenshot format clean
+.PHONY: help bootstrap configure build test test-fast asan-test tsan-test fuzz fuzz-smoke bench run screenshot format clean
 
 help:
 	@echo "make run        install what is missing, build, run the whole pipeline (Ctrl-C stops)"
@@ -13,6 +13,7 @@ help:
 	@echo "make build      release binary at $(BIN)"
 	@echo "make test-fast  unit tests only (seconds)"
 	@echo "make asan-test  unit + integration tests under AddressSanitizer + UBSan"
+	@echo "make tsan-test  the bus, HTTP/WebSocket server and service tests under ThreadSanitizer"
 	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)"
 	@echo "make bench      benchmarks (bench/), report in build/bench/report.md"
 	@echo "make screenshot the dashboard's browser tests; PNGs in build/artifacts/"
@@ -42,6 +43,12 @@ asan-test: bootstrap
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan
 	ctest --preset asan --output-on-failure
+
+# Not in CI (it would pass 30 minutes there): the threaded parts under ThreadSanitizer.
+tsan-test: bootstrap
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan
+	ctest --preset tsan
 
 fuzz: bootstrap
 	cmake --preset fuzz >/dev/null

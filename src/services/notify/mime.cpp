@@ -1,5 +1,6 @@
 #include "src/services/notify/mime.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 
@@ -35,7 +36,11 @@ std::string base64(std::string_view bytes) {
 }
 
 std::tm utc_tm(double unix_seconds) {
-  std::time_t t = std::isfinite(unix_seconds) ? static_cast<std::time_t>(std::floor(unix_seconds)) : 0;
+  // Years 1970 to 9999: anything else (an alarm's timestamp comes from outside) is shown
+  // as the nearest end rather than converted with undefined behaviour.
+  constexpr double last_second_of_9999 = 253402300799.0;
+  double clamped = std::isfinite(unix_seconds) ? std::clamp(std::floor(unix_seconds), 0.0, last_second_of_9999) : 0.0;
+  std::time_t t = static_cast<std::time_t>(clamped);
   std::tm tm{};
   gmtime_r(&t, &tm);
   return tm;

@@ -1,6 +1,8 @@
 // The MIME pieces of an alarm e-mail, against the RFCs' own examples.
 #include "src/services/notify/mime.hpp"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace tickflow::mime {
@@ -64,6 +66,13 @@ TEST(Mime, DatesAreRfc5322AndUtc) {
   EXPECT_EQ(rfc5322_date(1767225600), "Thu, 01 Jan 2026 00:00:00 +0000");
   EXPECT_EQ(utc_time(1767225600.9), "2026-01-01 00:00:00 UTC");
   EXPECT_EQ(rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+}
+
+TEST(Mime, TimesOutsideCalendarRangeAreClampedNotUndefined) {
+  // Found by the alarm_parser fuzzer: a timestamp of 3.5e98 seconds.
+  EXPECT_EQ(utc_time(3.53451201e98), "9999-12-31 23:59:59 UTC");
+  EXPECT_EQ(utc_time(-1e300), "1970-01-01 00:00:00 UTC");
+  EXPECT_EQ(rfc5322_date(std::numeric_limits<double>::infinity()), "Thu, 01 Jan 1970 00:00:00 +0000");
 }
 
 TEST(Mime, Fnv1aMatchesReferenceValues) {
