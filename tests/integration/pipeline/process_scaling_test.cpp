@@ -59,7 +59,7 @@ TEST(ProcessScaling, TwoInstancesSplitTheSymbolsAndMatchOneInstance) {
   // Separate data dirs: what each instance saved shows which symbols it handled.
   ChildProcess first(run.args(run.dir / "a")), second(run.args(run.dir / "b"));
   ASSERT_TRUE(first.started() && second.started());
-  std::this_thread::sleep_for(10s);  // both in the group, the partitions shared, before any tick
+  std::this_thread::sleep_for(15s);  // both in the group, the partitions shared, before any tick
   stream.feed(bus, run.in, 50us);
   stream.audit_until_complete(*reader, 180s);
   stream.join_feeder();
