@@ -31,4 +31,12 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Retry-After
 };
 
+// An answer whose body is JSON text.
+inline HttpResponse json_response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 }  // namespace tickflow

@@ -43,11 +43,9 @@ struct HttpServer::Impl {
 
 namespace {
 
+// For the server's own fixed messages (no quotes or backslashes in them).
 HttpResponse plain_error(int status, std::string message) {
-  HttpResponse r;
-  r.status = status;
-  r.body = fmt::format("{{\"error\":\"{}\"}}", message);
-  return r;
+  return json_response(status, fmt::format("{{\"error\":\"{}\"}}", message));
 }
 
 // One upgraded connection: reads text messages and answers each with the endpoint's

@@ -10,17 +10,6 @@
 
 namespace tickflow {
 
-namespace {
-
-HttpResponse json_answer(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-}  // namespace
-
 StatusServer::StatusServer(const std::string& listen, std::string service, Bus& bus, StatusSource source)
     : service_(std::move(service)), bus_(bus), source_(std::move(source)) {
   auto address = parse_listen_address(listen);
@@ -34,10 +23,10 @@ StatusServer::StatusServer(const std::string& listen, std::string service, Bus& 
   server_ = std::make_unique<HttpServer>(options, [this](const HttpRequest& request) {
     std::string_view path = request.path();
     if (path != "/healthz" && path != "/metrics") {
-      return json_answer(404, fmt::format("{{\"error\":\"no such path; try GET /healthz or GET /metrics\"}}"));
+      return json_response(404, fmt::format("{{\"error\":\"no such path; try GET /healthz or GET /metrics\"}}"));
     }
     if (request.method != "GET" && request.method != "HEAD") {
-      auto r = json_answer(405, "{\"error\":\"use GET\"}");
+      auto r = json_response(405, "{\"error\":\"use GET\"}");
       r.headers.emplace_back("Allow", "GET");
       return r;
     }
@@ -49,10 +38,10 @@ StatusServer::StatusServer(const std::string& listen, std::string service, Bus& 
       }
       std::string body = "{\"service\":";
       json::append_string(body, service_);
-      if (problem.empty()) return json_answer(200, body + ",\"status\":\"ok\"}");
+      if (problem.empty()) return json_response(200, body + ",\"status\":\"ok\"}");
       body += ",\"status\":\"unhealthy\",\"reason\":";
       json::append_string(body, problem);
-      return json_answer(503, body + "}");
+      return json_response(503, body + "}");
     }
     PrometheusText text;
     if (source_.metrics) source_.metrics(text);

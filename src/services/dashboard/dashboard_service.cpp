@@ -53,10 +53,9 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
   return std::nullopt;
 }
 
-HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
+// API answers change with every record: no cache may keep them.
+HttpResponse api_response(int status, std::string body) {
+  HttpResponse r = json_response(status, std::move(body));
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
@@ -66,7 +65,7 @@ HttpResponse error_response(int status, std::string_view field, std::string_view
   json::append_string(body, reason);
   json::append_string_field(body, "field", field);
   body += '}';
-  return json_response(status, std::move(body));
+  return api_response(status, std::move(body));
 }
 
 std::string random_epoch() {
@@ -256,7 +255,7 @@ HttpResponse DashboardService::handle(const HttpRequest& r) {
     }
     if (!options_.thresholds.change) return error_response(501, "thresholds", "not available in this process");
     auto [status, body] = options_.thresholds.change(r.body);
-    return json_response(status, std::move(body));
+    return api_response(status, std::move(body));
   }
   if (r.method != "GET" && r.method != "HEAD") {
     auto res = error_response(405, "method", "use GET (POST only for /api/thresholds)");
@@ -278,7 +277,7 @@ HttpResponse DashboardService::handle(const HttpRequest& r) {
     }
     return error_response(404, "path", fmt::format("no such file: {}", path));
   }
-  if (path == "/api/symbols") return json_response(200, feed_.symbols_json());
+  if (path == "/api/symbols") return api_response(200, feed_.symbols_json());
   if (path == "/api/history") {
     auto symbol = query_param(r.target, "symbol");
     if (!symbol || symbol->empty()) return error_response(400, "symbol", "give ?symbol=, e.g. /api/history?symbol=AAPL");
@@ -292,23 +291,23 @@ HttpResponse DashboardService::handle(const HttpRequest& r) {
     }
     auto body = feed_.history_json(*symbol, limit);
     if (!body) return error_response(404, "symbol", fmt::format("no bars for symbol '{}'", *symbol));
-    return json_response(200, std::move(*body));
+    return api_response(200, std::move(*body));
   }
   if (path == "/api/signals") {
     auto side = query_param(r.target, "side").value_or("");
     if (!side.empty() && side != "buy" && side != "sell") return error_response(400, "side", "side is buy or sell");
-    return json_response(200, feed_.signals_json(query_param(r.target, "symbol").value_or(""), side));
+    return api_response(200, feed_.signals_json(query_param(r.target, "symbol").value_or(""), side));
   }
-  if (path == "/api/alarms") return json_response(200, feed_.alarms_json());
-  if (path == "/api/notifications") return json_response(200, feed_.notifications_json());
-  if (path == "/api/summary") return json_response(200, feed_.summary_json(query_param(r.target, "symbol").value_or("")));
+  if (path == "/api/alarms") return api_response(200, feed_.alarms_json());
+  if (path == "/api/notifications") return api_response(200, feed_.notifications_json());
+  if (path == "/api/summary") return api_response(200, feed_.summary_json(query_param(r.target, "symbol").value_or("")));
   if (path == "/api/thresholds") {
     if (!options_.thresholds.current) return error_response(501, "thresholds", "not available in this process");
-    return json_response(200, options_.thresholds.current());
+    return api_response(200, options_.thresholds.current());
   }
   if (path == "/healthz") {
     BusStatus health = bus_.health(std::chrono::milliseconds(1000));
-    return health.ok ? json_response(200, "{\"service\":\"dashboard\",\"status\":\"ok\"}")
+    return health.ok ? api_response(200, "{\"service\":\"dashboard\",\"status\":\"ok\"}")
                      : error_response(503, "bus", health.message);
   }
   if (path == "/metrics") {

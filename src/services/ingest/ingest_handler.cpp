@@ -24,13 +24,6 @@ namespace od = simdjson::ondemand;
 using Clock = std::chrono::steady_clock;
 
 
-HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
 HttpResponse error_response(int status, std::string_view message) {
   std::string body = "{\"error\":";
   json::append_string(body, message);

@@ -91,7 +91,11 @@ bool NotifyService::intake_batch(std::span<const BusRecord> batch, std::stop_tok
     }
   }
   counters_.received.fetch_add(rows.size());
-  for (const auto& r : rejections) bus_.publish(*r.topic, r.key, r.payload, std::chrono::seconds(5));
+  for (const auto& r : rejections) {
+    if (auto s = bus_.publish(*r.topic, r.key, r.payload, std::chrono::seconds(5)); s != PublishStatus::ok) {
+      log->error("a rejection could not go to {} ({}); it is in this log: {}", *r.topic, to_string(s), r.payload);
+    }
+  }
   counters_.rejected.fetch_add(rejections.size());
 
   // The offset is committed only once the alarms are durable: keep trying, say why.
