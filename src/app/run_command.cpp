@@ -84,8 +84,7 @@ DashboardOptions dashboard_options(const Settings& s, const std::string& group, 
   o.notifications_topic = s.topics.notifications;
   o.summary_topic = s.topics.summary;
   o.group = group;
-  std::filesystem::create_directories(data_dir);
-  o.history_path = (std::filesystem::path(data_dir) / fmt::format("dashboard-{}.sqlite", group)).string();
+  o.history_path = state_file(data_dir, "dashboard", group);
   o.limits.bars_per_symbol = static_cast<std::size_t>(s.dashboard.history_bars);
   o.limits.max_symbols = static_cast<std::size_t>(s.dashboard.max_symbols);
   o.client_queue = static_cast<std::size_t>(s.dashboard.client_queue);

@@ -68,6 +68,13 @@ std::unique_ptr<Channel> smtp_to(std::uint16_t port) {
   return std::make_unique<SmtpChannel>(s);
 }
 
+std::unique_ptr<Channel> webhook_to(std::uint16_t port, std::string secret = {}) {
+  WebhookSettings w;
+  w.url = fmt::format("http://127.0.0.1:{}/hook", port);
+  w.secret = std::move(secret);
+  return std::make_unique<WebhookChannel>(w);
+}
+
 void publish(Bus& bus, const std::vector<Alarm>& alarms, const std::string& topic = "alarm_topic") {
   std::string json;
   for (const auto& a : alarms) {
@@ -240,10 +247,7 @@ TEST_F(NotifyTest, WebhookIsSignedAndRetriedThroughServerErrors) {
   Sink hook(sink_script("webhook_sink.py"), port, out("hook.jsonl"),
             {"--secret", "s3cret", "--fail-status", "503", "--fail-count", "3"});
   ASSERT_TRUE(hook.ready());
-  WebhookSettings w;
-  w.url = fmt::format("http://127.0.0.1:{}/hook", port);
-  w.secret = "s3cret";
-  Notifier notifier(bus_, dir_, std::make_unique<WebhookChannel>(w), fast_options());
+  Notifier notifier(bus_, dir_, webhook_to(port, "s3cret"), fast_options());
   auto alarms = make_alarms(20, "hook-");
   publish(bus_, alarms);
   ASSERT_TRUE(wait_until([&] { return notifier.counters().delivered.load() >= 20; }, 60s));
@@ -265,10 +269,7 @@ TEST_F(NotifyTest, WebhookWithAWrongSecretIsRefusedByTheReceiversCheck) {
   auto port = free_port();
   Sink hook(sink_script("webhook_sink.py"), port, out("hook.jsonl"), {"--secret", "expected"});
   ASSERT_TRUE(hook.ready());
-  WebhookSettings w;
-  w.url = fmt::format("http://127.0.0.1:{}/hook", port);
-  w.secret = "something else";
-  Notifier notifier(bus_, dir_, std::make_unique<WebhookChannel>(w), fast_options());
+  Notifier notifier(bus_, dir_, webhook_to(port, "something else"), fast_options());
   publish(bus_, make_alarms(1, "forged-"));
   ASSERT_TRUE(wait_until([&] { return hook.received().size() == 1; }, 30s));
   EXPECT_FALSE(hook.received()[0].signature_ok);
@@ -278,9 +279,7 @@ TEST_F(NotifyTest, Webhook4xxIsDeadLettered) {
   auto port = free_port();
   Sink hook(sink_script("webhook_sink.py"), port, out("hook.jsonl"), {"--fail-status", "400", "--fail-count", "-1"});
   ASSERT_TRUE(hook.ready());
-  WebhookSettings w;
-  w.url = fmt::format("http://127.0.0.1:{}/hook", port);
-  Notifier notifier(bus_, dir_, std::make_unique<WebhookChannel>(w), fast_options());
+  Notifier notifier(bus_, dir_, webhook_to(port), fast_options());
   publish(bus_, make_alarms(3, "bad-"));
   ASSERT_TRUE(wait_until([&] { return notifier.counters().dead.load() == 3; }, 30s));
   EXPECT_NE(notifier.outbox().dead(10)[0].last_error.find("HTTP 400"), std::string::npos);
