@@ -23,20 +23,46 @@ constexpr char hex_digit(unsigned v) { return "0123456789abcdef"[v & 0xF]; }
 
 }  // namespace
 
-void append_number(std::string& out, double value) {
-  if (!std::isfinite(value)) {
-    out += "null";
-    return;
-  }
-  if (std::fabs(value) < 1e16) {
-    append_chars(out, value);
-    return;
-  }
+char* write_number(char* at, double value) {
+  if (!std::isfinite(value)) return write_raw(at, "null");
+  if (std::fabs(value) < 1e16) return std::to_chars(at, at + max_number_chars, value).ptr;
   // Large values in the shortest *scientific* form: the plain form of 2.6e19 is a 20-digit
   // integer, which many JSON readers (simdjson among them) refuse as out of integer range.
-  std::array<char, 32> buf;
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::scientific);
-  out.append(buf.data(), end);
+  return std::to_chars(at, at + max_number_chars, value, std::chars_format::scientific).ptr;
+}
+
+char* write_number(char* at, std::uint64_t value) { return std::to_chars(at, at + max_number_chars, value).ptr; }
+
+char* write_string(char* at, std::string_view text) {
+  *at++ = '"';
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      *at++ = ch;
+      continue;
+    }
+    *at++ = '\\';
+    switch (c) {
+      case '"': *at++ = '"'; break;
+      case '\\': *at++ = '\\'; break;
+      case '\n': *at++ = 'n'; break;
+      case '\r': *at++ = 'r'; break;
+      case '\t': *at++ = 't'; break;
+      case '\b': *at++ = 'b'; break;
+      case '\f': *at++ = 'f'; break;
+      default:
+        at = write_raw(at, "u00");
+        *at++ = hex_digit(c >> 4);
+        *at++ = hex_digit(c);
+    }
+  }
+  *at++ = '"';
+  return at;
+}
+
+void append_number(std::string& out, double value) {
+  std::array<char, max_number_chars> buf;
+  out.append(buf.data(), write_number(buf.data(), value));
 }
 
 void append_number(std::string& out, std::int64_t value) { append_chars(out, value); }
@@ -50,30 +76,11 @@ void append_optional(std::string& out, const std::optional<double>& value) {
   }
 }
 
+// One escaping implementation: make the worst case's room, write, trim.
 void append_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t clean_from = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(clean_from, i - clean_from));
-    clean_from = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out += hex_digit(c >> 4);
-        out += hex_digit(c);
-    }
-  }
-  out.append(text.substr(clean_from));
-  out += '"';
+  std::size_t at = out.size();
+  out.resize(at + max_string_chars(text.size()));
+  out.resize(static_cast<std::size_t>(write_string(out.data() + at, text) - out.data()));
 }
 
 void append_fixed(std::string& out, double value, int decimals) {

@@ -19,6 +19,19 @@ void append_optional(std::string& out, const std::optional<double>& value);
 // A JSON string literal with quotes: `"`, `\` and control characters escaped.
 void append_string(std::string& out, std::string_view text);
 
+// The same, written at a pointer with room already made: for writers that append many
+// members to one record, where a capacity check per piece costs more than the piece.
+// Each returns the end of what it wrote.
+inline constexpr std::size_t max_number_chars = 32;
+constexpr std::size_t max_string_chars(std::size_t text_size) { return 2 + 6 * text_size; }
+char* write_number(char* at, double value);
+char* write_number(char* at, std::uint64_t value);
+char* write_string(char* at, std::string_view text);
+inline char* write_raw(char* at, std::string_view text) {
+  __builtin_memcpy(at, text.data(), text.size());
+  return at + text.size();
+}
+
 // `"key":` for a key known to need no escaping (our own field names).
 inline void append_key(std::string& out, std::string_view key) {
   out += '"';

@@ -7,7 +7,6 @@ namespace tickflow {
 namespace {
 
 using json::append_number_field;
-using json::append_optional_field;
 using json::append_string_field;
 
 struct BodyWriter {
@@ -42,16 +41,50 @@ struct BodyWriter {
   }
 };
 
+// The writers below make room once and write through a pointer: they run for every record
+// of every stage, and a capacity check per piece cost more than the pieces.
+constexpr std::size_t max_field_chars = 24 + json::max_number_chars;  // `,"signal_strength":` + value
+
+char* write_optional_field(char* at, std::string_view key, const std::optional<double>& value) {
+  at = json::write_raw(at, key);
+  return value ? json::write_number(at, *value) : json::write_raw(at, "null");
+}
+
+char* write_indicators(char* at, const Indicators& ind) {
+  at = write_optional_field(at, ",\"ma\":", ind.ma);
+  at = write_optional_field(at, ",\"ema\":", ind.ema);
+  return write_optional_field(at, ",\"rsi\":", ind.rsi);
+}
+
+char* write_signal(char* at, const SignalResult& signal) {
+  at = json::write_raw(at, ",\"signal\":\"");
+  at = json::write_raw(at, to_string(signal.signal));
+  at = json::write_raw(at, "\",\"signal_reason\":");
+  at = json::write_string(at, signal.reason);
+  at = json::write_raw(at, ",\"signal_strength\":");
+  return json::write_number(at, signal.strength);
+}
+
+constexpr std::size_t max_indicator_chars = 3 * max_field_chars;
+std::size_t max_signal_chars(const SignalResult& signal) {
+  return 2 * max_field_chars + json::max_string_chars(signal.reason.size());
+}
+
+// Makes room for `bound` more bytes, lets `write` fill them from a pointer, and trims.
+template <typename Write>
+void append_bounded(std::string& out, std::size_t bound, Write&& write) {
+  std::size_t at = out.size();
+  out.resize(at + bound);
+  char* end = write(out.data() + at);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
 void append_indicators(const Indicators& ind, std::string& out) {
-  append_optional_field(out, "ma", ind.ma);
-  append_optional_field(out, "ema", ind.ema);
-  append_optional_field(out, "rsi", ind.rsi);
+  append_bounded(out, max_indicator_chars, [&](char* at) { return write_indicators(at, ind); });
 }
 
 void append_signal(const SignalResult& signal, std::string& out) {
-  append_string_field(out, "signal", to_string(signal.signal));
-  append_string_field(out, "signal_reason", signal.reason);
-  append_number_field(out, "signal_strength", signal.strength);
+  append_bounded(out, max_signal_chars(signal), [&](char* at) { return write_signal(at, signal); });
 }
 
 // `raw` without trailing blanks and its closing brace.
@@ -62,14 +95,23 @@ std::string_view open_object(std::string_view raw) {
 }
 
 void append_pipeline_fields(const Record& r, std::string& out) {
-  if (r.seq) {
-    out += ",\"seq\":";
-    json::append_number(out, *r.seq);
-  }
-  if (r.ingest_ts) append_number_field(out, "ingest_ts", *r.ingest_ts);
-  if (r.indicators) append_indicators(*r.indicators, out);
-  if (r.signal) append_signal(*r.signal, out);
-  out += '}';
+  std::size_t bound = 3 * max_field_chars + 1;
+  if (r.indicators) bound += max_indicator_chars;
+  if (r.signal) bound += max_signal_chars(*r.signal);
+  append_bounded(out, bound, [&](char* at) {
+    if (r.seq) {
+      at = json::write_raw(at, ",\"seq\":");
+      at = json::write_number(at, *r.seq);
+    }
+    if (r.ingest_ts) {
+      at = json::write_raw(at, ",\"ingest_ts\":");
+      at = json::write_number(at, *r.ingest_ts);
+    }
+    if (r.indicators) at = write_indicators(at, *r.indicators);
+    if (r.signal) at = write_signal(at, *r.signal);
+    *at++ = '}';
+    return at;
+  });
 }
 
 }  // namespace

@@ -146,7 +146,8 @@ void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, S
 }
 
 std::optional<Alarm> SignalEngine::evaluate(Record& record, SignalState& state) {
-  SignalResult& result = record.signal.emplace();
+  // Reuses the record's result (and its reason's buffer) when it has one: every field is set below.
+  SignalResult& result = record.signal ? *record.signal : record.signal.emplace();
   AlarmGate* gate = nullptr;
   std::string_view source;
   double price = 0;

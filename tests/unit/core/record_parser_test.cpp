@@ -110,6 +110,23 @@ TEST(RecordParser, UpperCasesSymbols) {
   EXPECT_EQ(r.symbol.view(), "BRK.B");
 }
 
+// Names are usually read raw; one with an escape must still be the same name.
+TEST(RecordParser, ReadsMemberNamesWrittenWithEscapes) {
+  Record r = parse_ok(R"({"stock\u005fsymbol":"AAPL","opening_price":1,"closing_price":2,"high":2,"low":1,"volume":0,"timestamp":1735689600,"n\u00e4me":"x"})");
+  EXPECT_EQ(r.symbol.view(), "AAPL");
+  EXPECT_EQ(std::get<StockTick>(r.body).closing_price, 2);
+  EXPECT_EQ(r.extras, "\"n\xC3\xA4me\":\"x\"");  // decoded, written again as UTF-8
+
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  EXPECT_FALSE(parser.parse(R"({"stock_symbol":"AAPL","stock\u005fsymbol":"MSFT","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":0,"timestamp":1735689600})",
+                            now, RecordSource::external, record, errors));
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0].field, "stock_symbol");
+  EXPECT_NE(errors[0].reason.find("more than once"), std::string::npos);
+}
+
 TEST(RecordParser, FindsDataTypeWhereverItStands) {
   Record r = parse_ok(R"({"stock_symbol":"AAPL","order_type":"buy","price":5,"quantity":1,"timestamp":1735689600,"data_type":"order_book"})");
   EXPECT_EQ(r.type, DataType::order_book);
