@@ -45,17 +45,12 @@ class MemoryBus final : public Bus {
  private:
   friend class MemorySubscription;
   Topic& topic(std::string_view name);
-  void notify_data();
 
   MemoryBusOptions options_;
   const std::uint64_t id_;  // never reused, unlike addresses: keys the per-thread topic cache
   mutable std::mutex topics_mu_;
   StringKeyMap<std::unique_ptr<Topic>> topics_;
 
-  std::mutex wait_mu_;  // consumers waiting for any new record
-  std::condition_variable data_cv_;
-  std::atomic<std::uint64_t> data_seq_{0};
-  std::atomic<int> waiting_consumers_{0};
   std::atomic<bool> closed_{false};
 
   std::atomic<std::uint64_t> published_{0};
