@@ -103,6 +103,7 @@ AggregateOptions aggregate_options(const Settings& s, const std::string& group) 
   o.out_topic = s.topics.summary;
   o.group = group;
   o.forward_ticks = static_cast<int>(s.aggregate.forward_ticks);
+  o.window = {static_cast<double>(s.aggregate.window_seconds), static_cast<std::size_t>(s.aggregate.window_max_records)};
   o.publish_every = std::chrono::milliseconds(s.aggregate.publish_every_ms);
   o.limits = s.validation;
   return o;

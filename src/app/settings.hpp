@@ -63,6 +63,8 @@ struct StageSettings {
 
 struct AggregateSettings {
   std::int64_t forward_ticks = 10;
+  std::int64_t window_seconds = 300;
+  std::int64_t window_max_records = 5000;
   std::int64_t publish_every_ms = 1000;
   std::string listen = "127.0.0.1:9103";
 };

@@ -207,6 +207,7 @@ function drawSummary() {
     el('td', { text: r.stock_symbol }),
     el('td', { text: fmt.price(r.last) }),
     el('td', { text: fmt.percent(r.change_pct), class: r.change_pct > 0 ? 'up' : r.change_pct < 0 ? 'down' : '' }),
+    el('td', { text: fmt.percent(r.window?.change_pct ?? NaN), class: r.window?.change_pct > 0 ? 'up' : r.window?.change_pct < 0 ? 'down' : '' }),
     el('td', { text: fmt.volume(r.volume) }),
     el('td', { text: fmt.price(r.vwap) }),
     el('td', { text: fmt.percent((r.volatility ?? NaN) * 100) }),

@@ -230,7 +230,7 @@ export function filteredSignals(state, symbol, side) {
 export function sortedSummaries(state, column, descending) {
   const rows = [...state.summaries.values()];
   const key = (r) => (column === 'buy' ? r.signals?.buy : column === 'sell' ? r.signals?.sell
-    : column === 'hit_rate' ? r.signal_perf?.buy?.hit_rate : r[column]);
+    : column === 'hit_rate' ? r.signal_perf?.buy?.hit_rate : column === 'window_change_pct' ? r.window?.change_pct : r[column]);
   rows.sort((a, b) => {
     const x = key(a), y = key(b);
     const c = typeof x === 'string' || typeof y === 'string' ? String(x).localeCompare(String(y)) : (x ?? -Infinity) - (y ?? -Infinity);

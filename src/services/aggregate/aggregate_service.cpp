@@ -9,7 +9,7 @@ namespace tickflow {
 
 AggregateService::AggregateService(Bus& bus, AggregateOptions options)
     : bus_(bus), options_(std::move(options)), parser_(options_.limits), seen_("aggregate", [] { return false; }),
-      book_(options_.forward_ticks) {}
+      book_(options_.forward_ticks, options_.window) {}
 
 void AggregateService::run(std::stop_token stop) {
   auto input = bus_.subscribe({options_.in_topic}, options_.group);

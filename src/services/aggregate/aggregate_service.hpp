@@ -22,6 +22,7 @@ struct AggregateOptions {
   std::string out_topic = "stock_summary";
   std::string group = "aggregate";
   int forward_ticks = 10;  // how far ahead a signal's result is measured
+  RollingWindowLimits window;
   std::chrono::milliseconds publish_every{1000};
   ValidationLimits limits;
 };

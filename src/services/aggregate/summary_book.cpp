@@ -10,7 +10,11 @@ namespace tickflow {
 void SummaryBook::add(const Record& r) {
   if (r.symbol.empty()) return;  // economic indicators have no stock
   auto it = stocks_.find(r.symbol.view());
-  if (it == stocks_.end()) it = stocks_.emplace(std::string(r.symbol.view()), StockSummary{}).first;
+  if (it == stocks_.end()) {
+    StockSummary fresh;
+    fresh.window = RollingWindow(window_);
+    it = stocks_.emplace(std::string(r.symbol.view()), std::move(fresh)).first;
+  }
   StockSummary& s = it->second;
   if (!s.changed) {
     s.changed = true;
@@ -19,7 +23,12 @@ void SummaryBook::add(const Record& r) {
   s.updated_ts = std::max(s.updated_ts, r.timestamp);
   if (r.signal) ++s.signals[static_cast<int>(r.signal->signal)];
   const auto* tick = std::get_if<StockTick>(&r.body);
-  if (tick == nullptr) return;
+  if (tick == nullptr) {
+    if (r.signal) s.window.add_signal(r.timestamp, r.signal->signal);
+    return;
+  }
+  s.window.add_tick(r.timestamp, tick->closing_price, tick->high, tick->low, tick->volume,
+                    r.signal ? std::optional<Side>(r.signal->signal) : std::nullopt);
 
   double close = tick->closing_price;
   if (s.ticks == 0) {
@@ -109,7 +118,8 @@ bool SummaryBook::write(std::string_view symbol, std::string& out) const {
   perf("buy", s->buy);
   out += ',';
   perf("sell", s->sell);
-  out += '}';
+  out += "},";
+  s->window.write(out);
   num("updated_ts", s->updated_ts);
   out += '}';
   return true;

@@ -1,7 +1,8 @@
 // Per-stock figures (schema.md "Summary"): ticks, first/last/high/low, change %, volume,
 // VWAP, volatility of log returns, max drawdown, signal counts, and how buy and sell
 // signals on ticks did over the next N ticks (mean forward return, hit rate). Session
-// totals. Pure logic: feed it signal-topic records, read JSON back. One thread.
+// totals, and the same figures over a rolling window (RollingWindow). Pure logic: feed it
+// signal-topic records, read JSON back. One thread.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "src/core/record.hpp"
 #include "src/core/string_key_map.hpp"
+#include "src/services/aggregate/rolling_window.hpp"
 
 namespace tickflow {
 
@@ -37,13 +39,15 @@ struct StockSummary {
     int ticks_left;
   };
   std::deque<Pending> pending;  // tick signals whose forward window is open (≤ N)
+  RollingWindow window;
   double updated_ts = 0;
   bool changed = false;  // since the last take_changed()
 };
 
 class SummaryBook {
  public:
-  explicit SummaryBook(int forward_ticks = 10) : forward_ticks_(forward_ticks) {}
+  explicit SummaryBook(int forward_ticks = 10, RollingWindowLimits window = {})
+      : forward_ticks_(forward_ticks), window_(window) {}
 
   // Takes one record from the signals topic (any data_type with a stock symbol).
   void add(const Record& record);
@@ -58,6 +62,7 @@ class SummaryBook {
 
  private:
   int forward_ticks_;
+  RollingWindowLimits window_;
   StringKeyMap<StockSummary> stocks_;
   std::vector<std::string> changed_;
 };

@@ -76,6 +76,10 @@ TEST(SummaryBook, FiguresMatchAHandComputation) {
   EXPECT_NEAR(doc["volatility"].get_double().value(), std::sqrt(var), 1e-15);
   EXPECT_DOUBLE_EQ(doc["signal_perf"]["buy"]["hit_rate"].get_double().value(), 0.0);
   EXPECT_DOUBLE_EQ(doc["signal_perf"]["sell"]["hit_rate"].get_double().value(), 1.0);
+  // Four seconds of ticks fit the default 300 s window: it agrees with the session.
+  EXPECT_EQ(doc["window"]["ticks"].get_uint64().value(), 4u);
+  EXPECT_DOUBLE_EQ(doc["window"]["vwap"].get_double().value(), doc["vwap"].get_double().value());
+  EXPECT_NEAR(doc["window"]["volatility"].get_double().value(), std::sqrt(var), 1e-15);
   EXPECT_EQ(book.take_changed(), std::vector<std::string>{"AAPL"});
   EXPECT_TRUE(book.take_changed().empty());
 }

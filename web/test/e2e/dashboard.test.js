@@ -141,13 +141,22 @@ test('the summary table shows what /api/summary says', async () => {
   await sleep(600);  // the last summaries of the input
   const { summaries } = await api('/api/summary');
   const rows = await page.$$eval('#summary tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const columns = await page.$$eval('#summary thead th', (ths) => ths.map((th) => th.dataset.col));
+  const cell = (row, column) => row[columns.indexOf(column)];
   for (const s of summaries) {
-    const row = rows.find((r) => r[0] === s.stock_symbol);
+    const row = rows.find((r) => cell(r, 'stock_symbol') === s.stock_symbol);
     assert.ok(row, s.stock_symbol);
-    assert.equal(row[1], s.last.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
-    assert.equal(Number(row[7]), s.signals.buy);
-    assert.equal(Number(row[8]), s.signals.sell);
+    assert.equal(cell(row, 'last'), s.last.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+    assert.equal(Number(cell(row, 'buy')), s.signals.buy);
+    assert.equal(Number(cell(row, 'sell')), s.signals.sell);
     assert.equal(s.ticks, expected.ticks.get(s.stock_symbol));
+    // The rolling window (300 s of record time) holds the latest of the input's ticks, and
+    // the Recent column shows its change as the Change column shows the session's.
+    assert.ok(s.window.ticks > 0 && s.window.ticks <= s.ticks, `window ${s.window.ticks} of ${s.ticks} ticks`);
+    assert.ok(s.window.to_ts - s.window.from_ts <= 300);
+    const p = s.window.change_pct;
+    const text = Math.abs(p).toFixed(2) + '%';
+    assert.equal(cell(row, 'window_change_pct'), p > 0 ? '+' + text : p < 0 ? '\u2212' + text : text);
   }
   // Sorting by a column reorders the rows.
   await page.click('#summary th[data-col="change_pct"]');

@@ -103,11 +103,12 @@ test('the signal feed filters by symbol and side, newest first', () => {
 
 test('summaries sort by any column', () => {
   const s = createState();
-  applyMessage(s, [live(1, 'summary', 'B', { stock_symbol: 'B', change_pct: 5, signals: { buy: 1 } }),
-    live(2, 'summary', 'A', { stock_symbol: 'A', change_pct: -1, signals: { buy: 3 } })]);
+  applyMessage(s, [live(1, 'summary', 'B', { stock_symbol: 'B', change_pct: 5, signals: { buy: 1 }, window: { change_pct: -2 } }),
+    live(2, 'summary', 'A', { stock_symbol: 'A', change_pct: -1, signals: { buy: 3 }, window: { change_pct: 0.5 } })]);
   assert.deepEqual(sortedSummaries(s, 'stock_symbol', false).map((r) => r.stock_symbol), ['A', 'B']);
   assert.deepEqual(sortedSummaries(s, 'change_pct', true).map((r) => r.stock_symbol), ['B', 'A']);
   assert.deepEqual(sortedSummaries(s, 'buy', true).map((r) => r.stock_symbol), ['A', 'B']);
+  assert.deepEqual(sortedSummaries(s, 'window_change_pct', true).map((r) => r.stock_symbol), ['A', 'B']);
 });
 
 test('hostile or broken messages are ignored without throwing', () => {
