@@ -164,6 +164,8 @@ std::vector<OptionSpec> make_specs() {
                  d.ingest.idle_timeout_ms, 100, 3600000, [](Settings& s) -> std::int64_t& { return s.ingest.idle_timeout_ms; }),
       int_option("ingest.publish_wait_ms", "How long to wait for room on a full bus before answering 503",
                  d.ingest.publish_wait_ms, 0, 60000, [](Settings& s) -> std::int64_t& { return s.ingest.publish_wait_ms; }),
+      int_option("ingest.ack_wait_ms", "How long a request waits for the bus to acknowledge its records before answering (503 after that); 0: answer once queued, faster, but a crash of ingest loses records already answered as accepted",
+                 d.ingest.ack_wait_ms, 0, 600000, [](Settings& s) -> std::int64_t& { return s.ingest.ack_wait_ms; }),
 
       text_option("process.listen", "Operations port of `tickflow process` run alone: GET /healthz, GET /metrics (off: none)",
                   d.process.listen, {}, [](Settings& s) -> std::string& { return s.process.listen; }),

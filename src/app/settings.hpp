@@ -54,6 +54,7 @@ struct IngestSettings {
   std::int64_t body_timeout_ms = 30000;
   std::int64_t idle_timeout_ms = 60000;
   std::int64_t publish_wait_ms = 50;
+  std::int64_t ack_wait_ms = 10000;
 };
 
 // The operations port (GET /healthz, /metrics) of a stage run as its own process; "off": none.

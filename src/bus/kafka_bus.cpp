@@ -69,6 +69,10 @@ class KafkaSubscription final : public Subscription {
     set(conf, "enable.auto.commit", "false");
     set(conf, "auto.offset.reset", "earliest");
     set(conf, "enable.partition.eof", "false");
+    // A member that died (kill -9) keeps its partitions until its session times out, and a
+    // restarted one waits that long to be given them: 10 s instead of librdkafka's 45.
+    set(conf, "session.timeout.ms", "10000");
+    set(conf, "heartbeat.interval.ms", "3000");
     apply_settings(conf, o);
     rd_kafka_conf_set_opaque(conf, this);
     rd_kafka_conf_set_rebalance_cb(conf, &KafkaSubscription::on_rebalance);

@@ -19,6 +19,7 @@ IngestOptions handler_options(const Settings& settings, std::string token, std::
   o.rejected_topic = settings.topics.rejected;
   o.limits = settings.validation;
   o.publish_wait = std::chrono::milliseconds(settings.ingest.publish_wait_ms);
+  o.ack_wait = std::chrono::milliseconds(settings.ingest.ack_wait_ms);
   o.token = std::move(token);
   if (o.token.empty()) {
     if (const char* env = std::getenv("TICKFLOW_INGEST_TOKEN")) o.token = env;

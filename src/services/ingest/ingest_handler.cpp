@@ -278,8 +278,11 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
 
 HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
   std::size_t published = 0;
+  std::uint64_t mark = 0;
+  std::uint64_t failed_before = 0;
   {
     std::lock_guard lock(publish_mu_);
+    failed_before = bus_.counters().failed;
     // Number the accepted records in the order they go out (closing each one's JSON),
     // then publish them as one batch.
     std::string received;
@@ -316,8 +319,23 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
       batch.push_back({outcome.accepted[i].key, std::string_view(out).substr(spans[i].first, spans[i].second)});
     }
     published = bus_.publish_batch(options_.validated_topic, batch, options_.publish_wait);
+    mark = bus_.publish_mark();
     // Records not taken were not acknowledged: give their numbers back so the retry gets them.
     for (std::size_t i = outcome.accepted.size(); i > published; --i) --entry_for(seq_, outcome.accepted[i - 1].key).last;
+  }
+  // "Accepted" is a promise: keep it only once the bus has the records (outside the lock,
+  // so other requests are numbered and sent meanwhile).
+  if (published > 0 && options_.ack_wait.count() > 0) {
+    std::size_t left = bus_.flush_to(mark, options_.ack_wait);
+    if (left > 0 || bus_.counters().failed > failed_before) {
+      unacknowledged_.fetch_add(published);
+      HttpResponse r = error_response(
+          503, fmt::format("the bus did not acknowledge the records within {} ms ({} still pending); retry them: "
+                           "some may arrive twice, with new seq numbers",
+                           options_.ack_wait.count(), left));
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
   }
   accepted_.fetch_add(published);
 
@@ -403,6 +421,9 @@ std::string IngestHandler::metrics_text() {
   out += "# HELP tickflow_ingest_rejected_unpublished_total Rejections answered but not copied to the rejected topic.\n"
          "# TYPE tickflow_ingest_rejected_unpublished_total counter\n";
   out += fmt::format("tickflow_ingest_rejected_unpublished_total {}\n", rejected_unpublished_.load());
+  out += "# HELP tickflow_ingest_unacknowledged_total Records published but not acknowledged by the bus in time (answered 503).\n"
+         "# TYPE tickflow_ingest_unacknowledged_total counter\n";
+  out += fmt::format("tickflow_ingest_unacknowledged_total {}\n", unacknowledged_.load());
   out += "# HELP tickflow_ingest_requests_total HTTP requests by status.\n# TYPE tickflow_ingest_requests_total counter\n";
   for (const auto& [status, n] : requests_by_status_) {
     out += fmt::format("tickflow_ingest_requests_total{{status=\"{}\"}} {}\n", status, n);

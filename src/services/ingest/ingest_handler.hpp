@@ -30,6 +30,10 @@ struct IngestOptions {
   std::string token;  // when set, requests need "Authorization: Bearer <token>"
   ValidationLimits limits;
   std::chrono::milliseconds publish_wait{50};  // how long to wait for room before answering 503
+  // How long a request waits for the bus to acknowledge its records (Kafka: acks=all)
+  // before answering; 0 answers once they are queued, faster, but a crash of ingest then
+  // loses records the client was told were accepted.
+  std::chrono::milliseconds ack_wait{10000};
   // Where seq reservations are kept so that a restarted ingest continues each symbol's
   // numbering above anything it handed out (empty: in memory, restarts at 1).
   std::string state_path;
@@ -86,6 +90,7 @@ class IngestHandler {
   std::vector<std::unique_ptr<RecordParser>> parsers_;
 
   std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, rejected_unpublished_{0};
+  std::atomic<std::uint64_t> unacknowledged_{0};  // published, but not acknowledged in time: answered 503
   std::mutex metrics_mu_;
   std::map<int, std::uint64_t> requests_by_status_;
   std::map<std::string, std::uint64_t> rejected_by_field_;
