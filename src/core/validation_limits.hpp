@@ -13,6 +13,9 @@ struct ValidationLimits {
   std::size_t max_extra_bytes = 8 * 1024;    // their total JSON size
   double min_timestamp = 315532800;          // 1980-01-01T00:00:00Z
   double max_future_seconds = 86400;         // how far after "now" a timestamp may be
+  // Distinct keys (symbols, indicator names) the stages keep state for: a flood of made-up
+  // symbols is rejected past this instead of growing memory without end.
+  std::size_t max_symbols = 100000;
 };
 
 }  // namespace tickflow

@@ -58,6 +58,10 @@ class KeyedState {
   }
 
   // The key's entry to update, or nothing when `seq` was applied already.
+  // Keys held in memory, and whether `key` is one of them.
+  std::size_t size() const noexcept { return entries_.size(); }
+  bool holds(std::string_view key) const { return entries_.find(key) != entries_.end(); }
+
   Entry* apply(std::string_view key, std::optional<std::uint64_t> seq) {
     auto it = entries_.find(key);
     if (it == entries_.end()) it = entries_.emplace(std::string(key), load_or_make(key)).first;

@@ -38,6 +38,13 @@ void ProcessService::handle(const BusRecord& in, std::vector<StageOutput>& out) 
   if (!parser_.parse(in.payload, unix_now(), RecordSource::pipeline, record_, errors_)) {
     return reject_unparseable(in, errors_, &options_.rejected_topic, out);
   }
+  if (!keys_.holds(record_.partition_key()) && keys_.size() >= options_.limits.max_symbols) {
+    ValidationErrors too_many{{record_.type == DataType::economic_indicator ? "indicator_name" : "stock_symbol",
+                               fmt::format("a new key past the limit of {} distinct symbols this processor keeps state "
+                                           "for (validation.max_symbols)",
+                                           options_.limits.max_symbols)}};
+    return reject_unparseable(in, too_many, &options_.rejected_topic, out);
+  }
   auto* entry = keys_.apply(record_.partition_key(), record_.seq);
   if (entry == nullptr) return;  // delivered again after a restart or rebalance: already applied
   std::string payload;
