@@ -118,6 +118,10 @@ int main(int argc, char** argv) {
   std::vector<Clock::time_point> published(total);
   std::vector<Clock::time_point> received(total);
   PublishClock signal_bus(bus, so.signals_topic, published);
+  // The feeder calls ingest on one thread: waiting for the broker's acks before each
+  // answer (ingest.ack_wait, an HTTP client's concern) would cap it at one tick per round
+  // trip. The tick's own path to its signal does not wait for that answer.
+  io.ack_wait = std::chrono::milliseconds(0);
   tickflow::IngestHandler ingest(bus, io);
   tickflow::ProcessService process(bus, po);
   tickflow::SignalService signal(signal_bus, so);
