@@ -64,6 +64,7 @@ class PublishClock final : public tickflow::Bus {
     return inner_.subscribe(topics, group);
   }
   std::size_t flush(std::chrono::milliseconds timeout) override { return inner_.flush(timeout); }
+  bool stores_on_publish() const override { return inner_.stores_on_publish(); }
   std::uint64_t publish_mark() override { return inner_.publish_mark(); }
   std::size_t flush_to(std::uint64_t mark, std::chrono::milliseconds timeout) override {
     return inner_.flush_to(mark, timeout);

@@ -114,6 +114,10 @@ class Bus {
   // still outstanding when `timeout` ran out (0 = all settled).
   virtual std::size_t flush(std::chrono::milliseconds timeout) = 0;
 
+  // True when an accepted record is already stored, so flushing has nothing to wait for
+  // (the in-memory bus): callers skip acknowledgement bookkeeping on hot paths.
+  virtual bool stores_on_publish() const { return false; }
+
   // A point in this bus's stream of accepted records: all accepted so far lie before it.
   virtual std::uint64_t publish_mark() { return 0; }
   // Like flush, but only for the records accepted before `mark`: a stage waiting for its

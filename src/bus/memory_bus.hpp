@@ -32,6 +32,7 @@ class MemoryBus final : public Bus {
                             std::chrono::milliseconds wait = std::chrono::milliseconds(0)) override;
   std::unique_ptr<Subscription> subscribe(const std::vector<std::string>& topics, std::string_view group) override;
   std::size_t flush(std::chrono::milliseconds) override { return 0; }  // stored on publish
+  bool stores_on_publish() const override { return true; }
   BusCounters counters() const override;
   BusStatus health(std::chrono::milliseconds) override {
     return closed_ ? BusStatus::failure("the in-memory bus is shut down") : BusStatus::success();

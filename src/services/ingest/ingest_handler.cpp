@@ -280,9 +280,11 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
   std::size_t published = 0;
   std::uint64_t mark = 0;
   std::uint64_t failed_before = 0;
+  // MemoryBus has the records once they are published; its counters() walks every topic.
+  const bool wait_for_acks = options_.ack_wait.count() > 0 && !bus_.stores_on_publish();
   {
     std::lock_guard lock(publish_mu_);
-    failed_before = bus_.counters().failed;
+    if (wait_for_acks) failed_before = bus_.counters().failed;
     // Number the accepted records in the order they go out (closing each one's JSON),
     // then publish them as one batch.
     std::string received;
@@ -325,7 +327,7 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
   }
   // "Accepted" is a promise: keep it only once the bus has the records (outside the lock,
   // so other requests are numbered and sent meanwhile).
-  if (published > 0 && options_.ack_wait.count() > 0) {
+  if (published > 0 && wait_for_acks) {
     std::size_t left = bus_.flush_to(mark, options_.ack_wait);
     if (left > 0 || bus_.counters().failed > failed_before) {
       unacknowledged_.fetch_add(published);
