@@ -24,6 +24,7 @@ it to OUT/report.md and report.json, exits 1 when anything is lost, unexplained 
 Usage: chaos.py --tickflow BIN [--seconds 60] [--rate 200] [--out DIR]
 """
 import argparse
+import atexit
 import collections
 import http.client
 import json
@@ -278,13 +279,20 @@ def main():
             args += ["--data-dir", d]
         services[s] = Service(args, os.path.join(work, f"{s}.log"))
         services[s].start()
-    def tear_down():
+    torn_down = []
+
+    def tear_down():  # once, also when the run dies half-way (atexit)
+        if torn_down:
+            return
+        torn_down.append(True)
         for service in services.values():
             service.stop()
         smtp.stop()
         kafka("wipe")
         if mounted:
             subprocess.run(["umount", notify_dir])
+
+    atexit.register(tear_down)
 
     time.sleep(3)
     dead = [s for s in SERVICES if not services[s].alive()] + ([] if smtp.alive() else ["smtp"])
@@ -365,13 +373,12 @@ def main():
     if mounted:
         log("notify's disk full")
         filler = os.path.join(notify_dir, "filler")
-        with open(filler, "wb") as f:
+        with open(filler, "wb", buffering=0) as f:  # unbuffered: no flush left to fail at close
             try:
                 while True:
                     f.write(b"\0" * 65536)
-                    f.flush()
             except OSError:
-                pass
+                pass  # ENOSPC: full
         time.sleep(8)
         os.remove(filler)
         faults.append("notify's data dir full (tmpfs filled) for 8 s")
