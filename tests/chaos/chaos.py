@@ -98,18 +98,6 @@ def http_get(port, path, timeout=5):
         c.close()
 
 
-def metric_sum(port, name):
-    try:
-        status, text = http_get(port, "/metrics")
-    except OSError:
-        return None
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + " ") or line.startswith(name + "{"):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
-
-
 class Sender:
     """Posts the records in NDJSON batches at a steady rate; resends until each batch is
     answered as accepted. Ids in a batch whose answer was lost (connection cut, timeout,
@@ -123,7 +111,6 @@ class Sender:
         self.status = collections.Counter()
         self.flood_until = 0.0
         self.stop = False
-        self.done_sending = threading.Event()
 
     def take(self, n):
         with self.lock:
@@ -172,7 +159,6 @@ class Sender:
             self.post(ids)
             due += interval
             time.sleep(max(0.0, due - time.monotonic()))
-        self.done_sending.set()
 
     def flood(self):
         """Eight clients at once with 3,000-record batches, no pause, until flood_until or

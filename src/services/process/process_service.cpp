@@ -38,7 +38,8 @@ void ProcessService::handle(const BusRecord& in, std::vector<StageOutput>& out) 
   if (!parser_.parse(in.payload, unix_now(), RecordSource::pipeline, record_, errors_)) {
     return reject_unparseable(in, errors_, &options_.rejected_topic, out);
   }
-  if (!keys_.holds(record_.partition_key()) && keys_.size() >= options_.limits.max_symbols) {
+  // Size first: the extra lookup is paid only at the limit, not on every record.
+  if (keys_.size() >= options_.limits.max_symbols && !keys_.holds(record_.partition_key())) {
     ValidationErrors too_many{{record_.type == DataType::economic_indicator ? "indicator_name" : "stock_symbol",
                                fmt::format("a new key past the limit of {} distinct symbols this processor keeps state "
                                            "for (validation.max_symbols)",
