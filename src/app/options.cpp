@@ -142,6 +142,11 @@ std::vector<OptionSpec> make_specs() {
                   [](Settings& s) -> std::string& { return s.kafka.brokers; }),
       int_option("kafka.linger_ms", "Producer batching delay in ms: low for latency, higher for throughput",
                  d.kafka.linger_ms, 0, 60000, [](Settings& s) -> std::int64_t& { return s.kafka.linger_ms; }),
+      int_option("kafka.checkpoint_interval_ms",
+                 "Least time between a stage's checkpoints over Kafka (outputs acknowledged, state saved, input "
+                 "committed); records are handled meanwhile. Longer: fewer commits, more records redone after a crash",
+                 d.kafka.checkpoint_interval_ms, 0, 600000,
+                 [](Settings& s) -> std::int64_t& { return s.kafka.checkpoint_interval_ms; }),
       text_option("kafka.compression", "Producer compression", d.kafka.compression,
                   {"none", "gzip", "snappy", "lz4", "zstd"}, [](Settings& s) -> std::string& { return s.kafka.compression; }),
       bool_option("kafka.create_topics", "Create missing topics on start", d.kafka.create_topics,

@@ -50,6 +50,7 @@ std::string state_file(const std::string& data_dir, std::string_view stage, cons
 ProcessOptions process_options(const Settings& s, const std::string& group, const std::string& data_dir) {
   ProcessOptions o;
   o.state_path = state_file(data_dir, "process", group);
+  o.checkpoint_interval = std::chrono::milliseconds(s.kafka.checkpoint_interval_ms);
   o.in_topic = s.topics.validated;
   o.out_topic = s.topics.processed;
   o.rejected_topic = s.topics.rejected;
@@ -62,6 +63,7 @@ ProcessOptions process_options(const Settings& s, const std::string& group, cons
 SignalOptions signal_options(const Settings& s, const std::string& group, const std::string& data_dir) {
   SignalOptions o;
   o.state_path = state_file(data_dir, "signal", group);
+  o.checkpoint_interval = std::chrono::milliseconds(s.kafka.checkpoint_interval_ms);
   o.in_topic = s.topics.processed;
   o.signals_topic = s.topics.signals;
   o.alarms_topic = s.topics.alarms;

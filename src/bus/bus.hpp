@@ -58,6 +58,14 @@ struct BusCounters {
   std::int64_t lag = 0;         // stored, not yet committed by the slowest group
 };
 
+// Where a consumer stands in one partition: the next offset it would read.
+struct ConsumedOffset {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t next = 0;
+};
+using ConsumedPositions = std::vector<ConsumedOffset>;
+
 // One record to publish.
 struct OutgoingRecord {
   std::string_view key;
@@ -72,9 +80,19 @@ class Subscription {
   // `timeout` for the first. An empty span means nothing arrived in time.
   virtual std::span<const BusRecord> poll(std::size_t max_records, std::chrono::milliseconds timeout) = 0;
 
-  // Marks everything returned by earlier polls as handled: after a restart the group
-  // resumes after it. Records polled but not committed are delivered again.
-  virtual BusStatus commit() = 0;
+  // Where the polls so far have brought this member, in the partitions it owns: a stage
+  // notes this when it has published a batch's outputs and commits it once they are
+  // delivered, polling on meanwhile.
+  virtual ConsumedPositions positions() const = 0;
+
+  // Marks the records before `at` as handled: after a restart the group resumes there.
+  // Records polled but not committed are delivered again. Partitions this member no
+  // longer owns are left out. Without `wait` the commit is sent and not waited for (one
+  // that fails only means records delivered again).
+  virtual BusStatus commit(const ConsumedPositions& at, bool wait) = 0;
+
+  // Marks everything returned by earlier polls as handled.
+  BusStatus commit() { return commit(positions(), true); }
 
   // Leaves the group without committing; other members take over its partitions.
   virtual void close() = 0;

@@ -115,28 +115,43 @@ class KafkaSubscription final : public Subscription {
       r.partition = m->partition;
       r.offset = m->offset;
       batch_.push_back(r);
-      pending_[{std::string(r.topic), r.partition}] = r.offset + 1;
+      polled_[{std::string(r.topic), r.partition}] = r.offset + 1;
     }
     update_lag();
     shared_->consumed.fetch_add(batch_.size());
     return batch_;
   }
 
-  BusStatus commit() override {
+  ConsumedPositions positions() const override {
+    ConsumedPositions at;
+    at.reserve(polled_.size());
+    for (const auto& [tp, next] : polled_) at.push_back({tp.first, tp.second, next});
+    return at;
+  }
+
+  using Subscription::commit;
+  BusStatus commit(const ConsumedPositions& at, bool wait) override {
     if (rk_ == nullptr) return BusStatus::failure("subscription is closed");
-    if (pending_.empty()) return BusStatus::success();
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(pending_.size()));
-    for (const auto& [tp, next] : pending_) {
-      rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = next;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(at.size()));
+    for (const auto& o : at) {
+      auto key = std::pair{o.topic, o.partition};
+      // Revoked since (not ours to commit: it would fail the whole commit), or committed already.
+      if (!polled_.contains(key)) continue;
+      if (auto it = committed_.find(key); it != committed_.end() && it->second >= o.next) continue;
+      rd_kafka_topic_partition_list_add(list, o.topic.c_str(), o.partition)->offset = o.next;
     }
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, 0 /* synchronous */);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (list->cnt > 0) err = rd_kafka_commit(rk_, list, wait ? 0 : 1);
+    if (!err) {
+      for (int i = 0; i < list->cnt; ++i) committed_[{list->elems[i].topic, list->elems[i].partition}] = list->elems[i].offset;
+    }
+    const bool sent = list->cnt > 0;
     rd_kafka_topic_partition_list_destroy(list);
     if (err) {
       return BusStatus::failure(fmt::format("commit failed: {} (the uncommitted records will be delivered again)",
                                             rd_kafka_err2str(err)));
     }
-    pending_.clear();
-    shared_->committed.fetch_add(1);
+    if (sent) shared_->committed.fetch_add(1);
     return BusStatus::success();
   }
 
@@ -163,7 +178,10 @@ class KafkaSubscription final : public Subscription {
     }
     // Revoked: offsets not yet committed for these partitions are the new owner's to
     // redeliver; committing them from here would fail the whole commit.
-    for (int i = 0; i < parts->cnt; ++i) self->pending_.erase({parts->elems[i].topic, parts->elems[i].partition});
+    for (int i = 0; i < parts->cnt; ++i) {
+      self->polled_.erase({parts->elems[i].topic, parts->elems[i].partition});
+      self->committed_.erase({parts->elems[i].topic, parts->elems[i].partition});
+    }
     rd_kafka_assign(rk, nullptr);
   }
 
@@ -175,7 +193,7 @@ class KafkaSubscription final : public Subscription {
 
   void update_lag() {
     std::int64_t lag = 0;
-    for (const auto& [tp, next] : pending_) {
+    for (const auto& [tp, next] : polled_) {
       int64_t low = 0, high = 0;
       if (rd_kafka_get_watermark_offsets(rk_, tp.first.c_str(), tp.second, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
           high >= next) {
@@ -190,7 +208,9 @@ class KafkaSubscription final : public Subscription {
   rd_kafka_t* rk_ = nullptr;
   std::vector<rd_kafka_message_t*> held_;
   std::vector<BusRecord> batch_;
-  std::map<std::pair<std::string, std::int32_t>, std::int64_t> pending_;  // next offset to commit
+  using TopicPartition = std::pair<std::string, std::int32_t>;
+  std::map<TopicPartition, std::int64_t> polled_;     // owned partitions: next offset after the last polled
+  std::map<TopicPartition, std::int64_t> committed_;  // what this member last committed there
   std::int64_t lag_ = 0;
   std::atomic<std::uint64_t> generation_{0};  // rebalances seen (set in poll's callbacks)
 };

@@ -209,13 +209,27 @@ class MemorySubscription final : public Subscription {
     return batch_;
   }
 
-  BusStatus commit() override {
+  ConsumedPositions positions() const override {
+    ConsumedPositions at;
+    for (auto* t : topics_) {
+      std::lock_guard lock(t->mu);
+      const GroupState& g = entry_for(t->groups, group_);
+      for (std::size_t p = 0; p < g.owner.size(); ++p) {
+        if (g.owner[p] == this) at.push_back({t->name, static_cast<std::int32_t>(p), g.position[p]});
+      }
+    }
+    return at;
+  }
+
+  using Subscription::commit;
+  BusStatus commit(const ConsumedPositions& at, bool /*wait: nothing to wait for*/) override {
     if (closed_) return BusStatus::failure("subscription is closed");
     for (auto* t : topics_) {
       std::lock_guard lock(t->mu);
       GroupState& g = entry_for(t->groups, group_);
-      for (std::size_t p = 0; p < g.owner.size(); ++p) {
-        if (g.owner[p] == this) g.committed[p] = g.position[p];
+      for (const auto& o : at) {
+        auto p = static_cast<std::size_t>(o.partition);
+        if (o.topic == t->name && p < g.owner.size() && g.owner[p] == this) g.committed[p] = std::max(g.committed[p], o.next);
       }
       t->trim_all();
       t->room_cv.notify_all();

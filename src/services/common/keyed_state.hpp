@@ -21,6 +21,7 @@
 #include "src/core/state_codec.hpp"
 #include "src/core/string_key_map.hpp"
 #include "src/log/named_logger.hpp"
+#include "src/services/common/stage.hpp"
 #include "src/store/state_store.hpp"
 
 namespace tickflow {
@@ -80,25 +81,35 @@ class KeyedState {
     return &e;
   }
 
-  // Saves every key changed since the last call in one transaction. False (logged) when
-  // it could not: the caller must not commit its input.
-  bool checkpoint() {
-    if (!store_ || dirty_.empty()) return true;
-    std::vector<std::string> bytes(dirty_.size());
-    std::vector<StateStore::Entry> rows;
-    rows.reserve(dirty_.size());
-    for (std::size_t i = 0; i < dirty_.size(); ++i) {
-      const Entry& e = entries_.find(*dirty_[i])->second;
-      StateWriter w(bytes[i]);
+  // Notes the state of every key changed since the last call, to be saved by save():
+  // a stage takes it when a batch's outputs are published and saves it once they are
+  // delivered, while it goes on applying later records.
+  void snapshot() {
+    if (!store_) return;
+    for (const std::string* key : dirty_) {
+      Entry& e = entries_.find(*key)->second;
+      Pending& p = entry_for(pending_, *key);
+      p.last_seq = e.last_seq;
+      p.bytes.clear();
+      StateWriter w(p.bytes);
       encode_(e.state, w);
-      rows.push_back({*dirty_[i], e.last_seq, bytes[i]});
+      e.dirty = false;
     }
+    dirty_.clear();
+  }
+
+  // Saves what snapshot() noted in one transaction. False (logged) when it could not:
+  // the caller must not commit its input; the notes stay for the next try.
+  bool save() {
+    if (!store_ || pending_.empty()) return true;
+    std::vector<StateStore::Entry> rows;
+    rows.reserve(pending_.size());
+    for (const auto& [key, p] : pending_) rows.push_back({key, p.last_seq, p.bytes});
     if (auto status = store_->save(rows); !status.ok) {
       named_logger(stage_)->error("{}; not committing, the batch will be processed again", status.message);
       return false;
     }
-    for (const std::string* key : dirty_) entries_.find(*key)->second.dirty = false;
-    dirty_.clear();
+    pending_.clear();
     return true;
   }
 
@@ -110,6 +121,7 @@ class KeyedState {
     named_logger(stage_)->info("partitions changed: {} keys will be read again from {} as they come", entries_.size(),
                                path_);
     dirty_.clear();
+    pending_.clear();
     entries_.clear();
   }
 
@@ -145,7 +157,22 @@ class KeyedState {
   Decode decode_;
   std::string path_;
   std::vector<const std::string*> dirty_;
+  struct Pending {
+    std::uint64_t last_seq = 0;
+    std::string bytes;
+  };
+  StringKeyMap<Pending> pending_;  // noted by snapshot(), not saved yet
   std::atomic<std::uint64_t> duplicates_{0};
 };
+
+// The stage hooks that keep `keys` checkpointed: noted when a batch is published, saved
+// before its input is committed, reloaded after a rebalance.
+template <typename State>
+StageHooks checkpoint_hooks(KeyedState<State>& keys, std::chrono::milliseconds interval) {
+  return {.snapshot = [&keys] { keys.snapshot(); },
+          .save = [&keys] { return keys.save(); },
+          .on_reassign = [&keys] { keys.forget(); },
+          .checkpoint_interval = interval};
+}
 
 }  // namespace tickflow

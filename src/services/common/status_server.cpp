@@ -63,10 +63,13 @@ void append_stage_metrics(PrometheusText& out, const StageCounters& c) {
   out.metric("tickflow_stage_records_total", "counter", "Records the stage consumed and published.")
       .sample(PrometheusText::label("direction", "in"), static_cast<double>(c.consumed.load()))
       .sample(PrometheusText::label("direction", "out"), static_cast<double>(c.published.load()));
-  out.metric("tickflow_stage_batches_total", "counter", "Batches handled and committed.")
+  out.metric("tickflow_stage_batches_total", "counter", "Batches handled and published.")
       .sample(static_cast<double>(c.batches.load()));
+  out.metric("tickflow_stage_checkpoints_total", "counter",
+             "Checkpoints completed: outputs delivered, state saved, input position committed.")
+      .sample(static_cast<double>(c.checkpoints.load()));
   out.metric("tickflow_stage_commit_failures_total", "counter",
-             "Batches left uncommitted (state not saved, or commit refused): they come again.")
+             "Checkpoints left uncommitted (state not saved, or commit refused): their records come again.")
       .sample(static_cast<double>(c.commit_failures.load()));
 }
 

@@ -30,7 +30,7 @@ void ProcessService::run(std::stop_token stop) {
   auto input = bus_.subscribe({options_.in_topic}, options_.group);
   named_logger("process")->info("{} → {} (group {})", options_.in_topic, options_.out_topic, options_.group);
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
-            stop, {.before_commit = [this] { return keys_.checkpoint(); }, .on_reassign = [this] { keys_.forget(); }});
+            stop, checkpoint_hooks(keys_, options_.checkpoint_interval));
   input->close();
 }
 

@@ -26,6 +26,7 @@ struct ProcessOptions {
   IndicatorPeriods periods;
   ValidationLimits limits;
   std::string state_path;  // SQLite checkpoint of per-symbol state; empty: none (state lost on restart)
+  std::chrono::milliseconds checkpoint_interval{0};  // over Kafka (StageHooks::checkpoint_interval)
 };
 
 class ProcessService {

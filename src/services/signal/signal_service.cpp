@@ -24,7 +24,7 @@ void SignalService::run(std::stop_token stop) {
   named_logger("signal")->info("{} → {} and {} (group {})", options_.in_topic, options_.signals_topic,
                                options_.alarms_topic, options_.group);
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
-            stop, {.before_commit = [this] { return keys_.checkpoint(); }, .on_reassign = [this] { keys_.forget(); }});
+            stop, checkpoint_hooks(keys_, options_.checkpoint_interval));
   input->close();
 }
 

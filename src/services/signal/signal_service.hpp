@@ -27,6 +27,7 @@ struct SignalOptions {
   SignalRules rules;
   ValidationLimits limits;
   std::string state_path;  // SQLite checkpoint of per-key signal state; empty: none
+  std::chrono::milliseconds checkpoint_interval{0};  // over Kafka (StageHooks::checkpoint_interval)
   // Threshold changes at run time: records on this topic are handed to apply_control,
   // which changes the rules or says why not. Empty topic: none.
   std::string control_topic;
