@@ -6,7 +6,11 @@
 // producer linger 0, every hop through the broker; there "published" is when the signal
 // service hands the record to librdkafka).
 // One feeder paces single-record requests at RATE ticks/s for SECONDS.
-// Usage: latency_benchmark RATE SECONDS [BROKERS]. Prints one JSON object, times in µs.
+// With `hop` after BROKERS, the baseline: no stages, the feeder publishes each tick
+// straight to the topic the consumer reads (one hop through the broker, the same clients
+// and settings), so the pipeline's figures can be read against what the broker and this
+// machine give one hop (read_*; the pipeline makes two hops to "published", three to "read").
+// Usage: latency_benchmark RATE SECONDS [BROKERS [hop]]. Prints one JSON object, times in µs.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -96,6 +100,7 @@ int main(int argc, char** argv) {
   double rate = argc > 1 ? std::atof(argv[1]) : 10000;
   double seconds = argc > 2 ? std::atof(argv[2]) : 3;
   const bool kafka = argc > 3;
+  const bool hop = kafka && argc > 4 && std::string_view(argv[4]) == "hop";
   std::unique_ptr<tickflow::Bus> bus_owner;
   tickflow::IngestOptions io;
   tickflow::ProcessOptions po;
@@ -129,8 +134,11 @@ int main(int argc, char** argv) {
   tickflow::IngestHandler ingest(bus, io);
   tickflow::ProcessService process(bus, po);
   tickflow::SignalService signal(signal_bus, so);
-  std::jthread p([&](std::stop_token s) { process.run(s); });
-  std::jthread g([&](std::stop_token s) { signal.run(s); });
+  std::jthread p, g;
+  if (!hop) {
+    p = std::jthread([&](std::stop_token s) { process.run(s); });
+    g = std::jthread([&](std::stop_token s) { signal.run(s); });
+  }
 
   std::atomic<std::size_t> got{0};
   std::atomic<bool> warm{false};
@@ -170,8 +178,26 @@ int main(int argc, char** argv) {
                            symbol, price, price, price + 1, price - 1, ts);
     return req;
   };
+  // A tick for the pipeline, or (hop) for the signals topic with the seq the reader expects;
+  // made before the clock starts.
+  std::uint64_t hop_seq = 0;
+  auto prepare = [&](std::string_view symbol, double price, std::uint64_t seq) {
+    auto req = tick(symbol, price);
+    if (hop) {
+      req.body.back() = ',';
+      req.body += fmt::format(R"("seq":{}}})", seq);
+    }
+    return req;
+  };
+  auto feed = [&](const tickflow::HttpRequest& req, std::string_view symbol) {
+    if (hop) {
+      bus.publish(so.signals_topic, symbol, req.body);
+    } else {
+      ingest.handle(req);
+    }
+  };
   for (auto until = Clock::now() + 60s; !warm && Clock::now() < until;) {
-    ingest.handle(tick("WARM", 100));
+    feed(prepare("WARM", 100, ++hop_seq), "WARM");
     std::this_thread::sleep_for(100ms);
   }
   // The feed runs warm_up_ticks first (symbols W00..), unmeasured: the first records on
@@ -188,14 +214,16 @@ int main(int argc, char** argv) {
     // does not. A late tick goes out at once, so the rate holds on average.
     if (Clock::now() < due) std::this_thread::sleep_until(due);
     if (i < warm_up_ticks) {
-      ingest.handle(tick(fmt::format("W{:02}", i % symbols), 100));
+      const std::string symbol = fmt::format("W{:02}", i % symbols);
+      feed(prepare(symbol, 100, ++hop_seq), symbol);
       continue;
     }
     if (i == warm_up_ticks) start_measured = Clock::now();
     const std::size_t m = i - warm_up_ticks;
-    auto req = tick(fmt::format("S{:02}", m % symbols), 100 + static_cast<double>(m % 7));
+    const std::string symbol = fmt::format("S{:02}", m % symbols);
+    auto req = prepare(symbol, 100 + static_cast<double>(m % 7), m / symbols + 1);
     sent[m] = Clock::now();
-    ingest.handle(req);
+    feed(req, symbol);
   }
   const double achieved_rate =
       static_cast<double>(total) / std::chrono::duration<double>(Clock::now() - start_measured).count();
@@ -215,10 +243,11 @@ int main(int argc, char** argv) {
     };
     return std::tuple{us.size(), pct(0.5), pct(0.99), pct(0.999)};
   };
-  auto [measured, p50, p99, p999] = percentiles(published);
   auto [read, read_p50, read_p99, read_p999] = percentiles(received);
+  // A hop's span ends when the consumer reads the tick: its p50 is the read_p50.
+  auto [measured, p50, p99, p999] = hop ? std::tuple{read, read_p50, read_p99, read_p999} : percentiles(published);
   fmt::print("{{\"bus\":\"{}\",\"rate\":{},\"achieved_rate\":{:.0f},\"ticks\":{},\"measured\":{},\"p50_us\":{:.1f},\"p99_us\":{:.1f},"
              "\"p999_us\":{:.1f},\"read\":{},\"read_p50_us\":{:.1f},\"read_p99_us\":{:.1f},\"read_p999_us\":{:.1f}}}\n",
-             kafka ? "kafka" : "memory", rate, achieved_rate, total, measured, p50, p99, p999, read, read_p50, read_p99, read_p999);
+             hop ? "kafka-hop" : kafka ? "kafka" : "memory", rate, achieved_rate, total, measured, p50, p99, p999, read, read_p50, read_p99, read_p999);
   return measured == total && read == total ? 0 : 1;
 }
