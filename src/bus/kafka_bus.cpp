@@ -135,14 +135,16 @@ class KafkaSubscription final : public Subscription {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(at.size()));
     for (const auto& o : at) {
       auto key = std::pair{o.topic, o.partition};
-      // Revoked since (not ours to commit: it would fail the whole commit), or committed already.
+      // Revoked since (not ours to commit: it would fail the whole commit), or known committed.
       if (!polled_.contains(key)) continue;
       if (auto it = committed_.find(key); it != committed_.end() && it->second >= o.next) continue;
       rd_kafka_topic_partition_list_add(list, o.topic.c_str(), o.partition)->offset = o.next;
     }
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     if (list->cnt > 0) err = rd_kafka_commit(rk_, list, wait ? 0 : 1);
-    if (!err) {
+    // Only a commit waited for is known to have landed; one sent without waiting may fail
+    // unseen, so a later commit of the same offsets is not skipped.
+    if (!err && wait) {
       for (int i = 0; i < list->cnt; ++i) committed_[{list->elems[i].topic, list->elems[i].partition}] = list->elems[i].offset;
     }
     const bool sent = list->cnt > 0;
@@ -210,7 +212,7 @@ class KafkaSubscription final : public Subscription {
   std::vector<BusRecord> batch_;
   using TopicPartition = std::pair<std::string, std::int32_t>;
   std::map<TopicPartition, std::int64_t> polled_;     // owned partitions: next offset after the last polled
-  std::map<TopicPartition, std::int64_t> committed_;  // what this member last committed there
+  std::map<TopicPartition, std::int64_t> committed_;  // what a commit waited for last put there
   std::int64_t lag_ = 0;
   std::atomic<std::uint64_t> generation_{0};  // rebalances seen (set in poll's callbacks)
 };

@@ -76,8 +76,9 @@ class Checkpointer {
     if (auto s = input_.commit(point.positions, wait_for_commit); !s.ok) {
       counters_.commit_failures.fetch_add(1);
       named_logger("stage")->warn("{}", s.message);
+    } else {
+      counters_.checkpoints.fetch_add(1);
     }
-    counters_.checkpoints.fetch_add(1);
     return Outcome::committed;
   }
 
