@@ -145,7 +145,9 @@ class KafkaSubscription final : public Subscription {
     // Only a commit waited for is known to have landed; one sent without waiting may fail
     // unseen, so a later commit of the same offsets is not skipped.
     if (!err && wait) {
-      for (int i = 0; i < list->cnt; ++i) committed_[{list->elems[i].topic, list->elems[i].partition}] = list->elems[i].offset;
+      for (int i = 0; i < list->cnt; ++i) {
+        committed_[{list->elems[i].topic, list->elems[i].partition}] = list->elems[i].offset;
+      }
     }
     const bool sent = list->cnt > 0;
     rd_kafka_topic_partition_list_destroy(list);

@@ -229,7 +229,9 @@ class MemorySubscription final : public Subscription {
       GroupState& g = entry_for(t->groups, group_);
       for (const auto& o : at) {
         auto p = static_cast<std::size_t>(o.partition);
-        if (o.topic == t->name && p < g.owner.size() && g.owner[p] == this) g.committed[p] = std::max(g.committed[p], o.next);
+        if (o.topic == t->name && p < g.owner.size() && g.owner[p] == this) {
+          g.committed[p] = std::max(g.committed[p], o.next);
+        }
       }
       t->trim_all();
       t->room_cv.notify_all();

@@ -106,7 +106,10 @@ class KeyedState {
     rows.reserve(pending_.size());
     for (const auto& [key, p] : pending_) rows.push_back({key, p.last_seq, p.bytes});
     if (auto status = store_->save(rows); !status.ok) {
-      named_logger(stage_)->error("{}; not committing: the state is saved again at the next checkpoint, and the records since the last commit come again if the stage stops first", status.message);
+      named_logger(stage_)->error(
+          "{}; not committing: the state is saved again at the next checkpoint, and the records since the last "
+          "commit come again if the stage stops first",
+          status.message);
       return false;
     }
     pending_.clear();

@@ -148,7 +148,8 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
     }
     // On the in-memory bus this completes at once, so every batch is committed before the
     // next poll; over Kafka it completes while later batches are handled.
-    if (checkpoint.in_flight() && checkpoint.finish(std::chrono::milliseconds(0), false) == Checkpointer::Outcome::lost) {
+    if (checkpoint.in_flight() &&
+        checkpoint.finish(std::chrono::milliseconds(0), false) == Checkpointer::Outcome::lost) {
       return false;
     }
   }
