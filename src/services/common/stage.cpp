@@ -153,14 +153,13 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
       return false;
     }
   }
-  // Stopping: the checkpoint in flight, then everything published after it, waited for.
-  for (int round = 0; round < 2; ++round) {
-    if (!checkpoint.in_flight() && unnoted) {
-      checkpoint.begin();
-      unnoted = false;
-    }
-    if (!checkpoint.in_flight()) break;
-    if (checkpoint.finish(delivery_limit, true) != Checkpointer::Outcome::committed) return false;
+  // Stopping: the checkpoint in flight, then one for everything published after it, each
+  // waited for.
+  auto complete = [&] { return checkpoint.finish(delivery_limit, true) == Checkpointer::Outcome::committed; };
+  if (checkpoint.in_flight() && !complete()) return false;
+  if (unnoted) {
+    checkpoint.begin();
+    if (!complete()) return false;
   }
   return true;
 }
