@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
@@ -78,11 +79,13 @@ class KafkaSubscription final : public Subscription {
     rd_kafka_conf_set_rebalance_cb(conf, &KafkaSubscription::on_rebalance);
     rk_ = make_client(RD_KAFKA_CONSUMER, conf);
     rd_kafka_poll_set_consumer(rk_);
+    commit_results_ = rd_kafka_queue_new(rk_);
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
     for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, list);
     rd_kafka_topic_partition_list_destroy(list);
     if (err) {
+      rd_kafka_queue_destroy(commit_results_);
       rd_kafka_destroy(rk_);
       throw KafkaError(fmt::format("subscribe failed: {}", rd_kafka_err2str(err)));
     }
@@ -93,6 +96,7 @@ class KafkaSubscription final : public Subscription {
   std::span<const BusRecord> poll(std::size_t max_records, std::chrono::milliseconds timeout) override {
     release();
     if (rk_ == nullptr) return {};
+    send_held_commit();
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (batch_.size() < max_records) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -132,19 +136,24 @@ class KafkaSubscription final : public Subscription {
   using Subscription::commit;
   BusStatus commit(const ConsumedPositions& at, bool wait) override {
     if (rk_ == nullptr) return BusStatus::failure("subscription is closed");
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(at.size()));
-    for (const auto& o : at) {
-      auto key = std::pair{o.topic, o.partition};
-      // Revoked since (not ours to commit: it would fail the whole commit), or known committed.
-      if (!polled_.contains(key)) continue;
-      if (auto it = committed_.find(key); it != committed_.end() && it->second >= o.next) continue;
-      rd_kafka_topic_partition_list_add(list, o.topic.c_str(), o.partition)->offset = o.next;
+    serve_commit_results();
+    if (!wait) {
+      // One commit without waiting in flight at a time: the broker answers a member's
+      // commits one by one (each a write to __consumer_offsets), and ones sent faster than
+      // that queue up ahead of its heartbeats until the session times out. A later
+      // position covers an earlier one, so while one is in flight the newest is held and
+      // sent when it is answered.
+      held_commit_ = at;
+      send_held_commit();
+      return BusStatus::success();
     }
+    held_commit_.reset();  // this one covers it
+    rd_kafka_topic_partition_list_t* list = owned_offsets(at);
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    if (list->cnt > 0) err = rd_kafka_commit(rk_, list, wait ? 0 : 1);
+    if (list->cnt > 0) err = rd_kafka_commit(rk_, list, 0);
     // Only a commit waited for is known to have landed; one sent without waiting may fail
     // unseen, so a later commit of the same offsets is not skipped.
-    if (!err && wait) {
+    if (!err) {
       for (int i = 0; i < list->cnt; ++i) {
         committed_[{list->elems[i].topic, list->elems[i].partition}] = list->elems[i].offset;
       }
@@ -164,7 +173,10 @@ class KafkaSubscription final : public Subscription {
   void close() override {
     if (rk_ == nullptr) return;
     release();
+    held_commit_.reset();
     rd_kafka_consumer_close(rk_);  // leaves the group; nothing is committed here
+    serve_commit_results();
+    rd_kafka_queue_destroy(commit_results_);
     rd_kafka_destroy(rk_);
     rk_ = nullptr;
     shared_->lag.fetch_sub(lag_);
@@ -187,6 +199,50 @@ class KafkaSubscription final : public Subscription {
       self->committed_.erase({parts->elems[i].topic, parts->elems[i].partition});
     }
     rd_kafka_assign(rk, nullptr);
+  }
+
+  // The offsets of `at` in partitions this member owns and has not had a waited commit
+  // put at or past (revoked ones would fail the whole commit).
+  rd_kafka_topic_partition_list_t* owned_offsets(const ConsumedPositions& at) const {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(at.size()));
+    for (const auto& o : at) {
+      auto key = std::pair{o.topic, o.partition};
+      if (!polled_.contains(key)) continue;
+      if (auto it = committed_.find(key); it != committed_.end() && it->second >= o.next) continue;
+      rd_kafka_topic_partition_list_add(list, o.topic.c_str(), o.partition)->offset = o.next;
+    }
+    return list;
+  }
+
+  // Sends the held positions unless a commit without waiting is still unanswered.
+  void send_held_commit() {
+    serve_commit_results();
+    if (commit_in_flight_ || !held_commit_) return;
+    rd_kafka_topic_partition_list_t* list = owned_offsets(*held_commit_);
+    held_commit_.reset();
+    if (list->cnt > 0) {
+      rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk_, list, commit_results_, &on_commit_result, this);
+      if (err) {
+        log()->warn("commit failed: {} (the uncommitted records will be delivered again)", rd_kafka_err2str(err));
+      } else {
+        commit_in_flight_ = true;
+        shared_->committed.fetch_add(1);
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+
+  void serve_commit_results() {
+    while (rd_kafka_queue_poll_callback(commit_results_, 0) > 0) {
+    }
+  }
+
+  static void on_commit_result(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*, void* opaque) {
+    auto* self = static_cast<KafkaSubscription*>(opaque);
+    self->commit_in_flight_ = false;
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+      log()->warn("commit failed: {} (the uncommitted records will be delivered again)", rd_kafka_err2str(err));
+    }
   }
 
   void release() {
@@ -215,6 +271,9 @@ class KafkaSubscription final : public Subscription {
   using TopicPartition = std::pair<std::string, std::int32_t>;
   std::map<TopicPartition, std::int64_t> polled_;     // owned partitions: next offset after the last polled
   std::map<TopicPartition, std::int64_t> committed_;  // what a commit waited for last put there
+  rd_kafka_queue_t* commit_results_ = nullptr;        // answers to commits sent without waiting
+  bool commit_in_flight_ = false;                     // one of those is unanswered
+  std::optional<ConsumedPositions> held_commit_;      // the newest positions to send after it
   std::int64_t lag_ = 0;
   std::atomic<std::uint64_t> generation_{0};  // rebalances seen (set in poll's callbacks)
 };

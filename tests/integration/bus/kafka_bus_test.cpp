@@ -115,6 +115,48 @@ TEST(KafkaBusRealBroker, BrokerRestartMidStreamLosesNothing) {
   EXPECT_EQ(got.sum, sent_sum);
 }
 
+// A stage commits without waiting after every checkpoint. Commits sent faster than the
+// broker answers them used to queue up on the coordinator connection ahead of the
+// heartbeats (thousands in flight, sessions timing out); now one is in flight and the
+// newest positions wait for its answer, and those are what a restarted member resumes from.
+TEST(KafkaBusRealBroker, CommitsWithoutWaitingGoOneAtATimeAndTheNewestLands) {
+  auto bus = make_bus();
+  auto topic = unique_name("commits");
+  auto group = unique_name("g");
+  constexpr int total = 500;
+  for (int i = 0; i < total; ++i) ASSERT_EQ(bus->publish(topic, "K", "r" + std::to_string(i), 10s), PublishStatus::ok);
+  ASSERT_EQ(bus->flush(30s), 0u);
+
+  auto sub = bus->subscribe({topic}, group);
+  int got = 0, commits = 0;
+  for (auto until = std::chrono::steady_clock::now() + 60s; got < total && std::chrono::steady_clock::now() < until;) {
+    for (const auto& r : sub->poll(1, 500ms)) {
+      EXPECT_EQ(r.payload, "r" + std::to_string(got));
+      ++got;
+      ASSERT_TRUE(sub->commit(sub->positions(), false).ok);
+      ++commits;
+    }
+  }
+  ASSERT_EQ(got, total);
+  const std::uint64_t sent = bus->counters().committed;
+  EXPECT_LT(sent, static_cast<std::uint64_t>(commits) / 5) << "every commit was sent at once";
+  // Polls serve the answers; the held positions go out after the one in flight.
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(sub->poll(10, 100ms).empty());
+  EXPECT_GT(bus->counters().committed, 0u);
+  sub->close();
+
+  // A new member of the group starts after the last record: the one published next.
+  ASSERT_EQ(bus->publish(topic, "K", "after", 10s), PublishStatus::ok);
+  ASSERT_EQ(bus->flush(30s), 0u);
+  auto next = bus->subscribe({topic}, group);
+  std::vector<std::string> seen;
+  for (auto until = std::chrono::steady_clock::now() + 60s; seen.empty() && std::chrono::steady_clock::now() < until;) {
+    for (const auto& r : next->poll(10, 500ms)) seen.emplace_back(r.payload);
+  }
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front(), "after") << "resumed before the newest committed position";
+}
+
 TEST(KafkaBusRealBroker, BadSettingIsAStartupErrorNamingTheKey) {
   KafkaBusOptions o;
   o.brokers = brokers();
