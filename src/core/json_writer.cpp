@@ -105,6 +105,16 @@ void append_fixed(std::string& out, double value, int decimals) {
   out.append(digits, static_cast<std::size_t>(decimals));
 }
 
+void append_general(std::string& out, double value, int significant) {
+  std::array<char, 32> buf;
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::general, significant);
+  if (ec != std::errc()) {  // not for 32 bytes at ≤ 17 digits; kept honest anyway
+    fmt::format_to(std::back_inserter(out), "{:.{}g}", value, significant);
+    return;
+  }
+  out.append(buf.data(), end);
+}
+
 std::string format_number(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";

@@ -60,6 +60,10 @@ inline void append_string_field(std::string& out, std::string_view key, std::str
 // from zero, for human text on hot paths ("RSI 27.4"). Falls back to fmt for huge values.
 void append_fixed(std::string& out, double value, int decimals);
 
+// Appends `value` with `significant` digits as printf's %.*g writes it (trailing zeros
+// dropped, exponent form outside 1e-4 .. 10^significant), for human text ("EMA 101.234").
+void append_general(std::string& out, double value, int significant);
+
 // A double as a person reads it in a message: round-trip exact, plain notation.
 std::string format_number(double value);
 

@@ -96,9 +96,12 @@ void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, S
     if (rsi_vote.side == Side::sell) reason += rsi_sell_text_;
   };
   auto say_cross = [&] {
-    fmt::format_to(std::back_inserter(reason), "EMA crossed {} MA ({:.6g} {} {:.6g})",
-                   cross_vote.side == Side::buy ? "above" : "below", *ind.ema,
-                   cross_vote.side == Side::buy ? ">" : "<", *ind.ma);
+    const bool above = cross_vote.side == Side::buy;
+    reason += above ? "EMA crossed above MA (" : "EMA crossed below MA (";
+    json::append_general(reason, *ind.ema, 6);
+    reason += above ? " > " : " < ";
+    json::append_general(reason, *ind.ma, 6);
+    reason += ')';
   };
 
   reason.clear();
@@ -232,7 +235,12 @@ std::optional<Alarm> SignalEngine::evaluate(Record& record, SignalState& state) 
   std::optional<Alarm> alarm;
   if (gate->admit(result.signal, record.timestamp, rules_.alarm_cooldown_seconds)) {
     Alarm a;
-    a.alarm_id = fmt::format("{}:{}:{}", record.partition_key(), record.seq.value_or(0), source);
+    a.alarm_id.reserve(record.partition_key().size() + source.size() + 22);
+    a.alarm_id += record.partition_key();
+    a.alarm_id += ':';
+    json::append_number(a.alarm_id, record.seq.value_or(0));
+    a.alarm_id += ':';
+    a.alarm_id += source;
     a.stock_symbol = std::string(record.partition_key());
     a.signal = result.signal;
     a.reason = result.reason;

@@ -41,6 +41,9 @@ void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, R
   ++stats_.lines;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (is_blank(line)) return;
+  // The parser drops the record's signal (an input carries none); its reason's buffer is
+  // kept aside and handed back, so composing a reason allocates nothing per line.
+  if (record_.signal) spare_reason_.swap(record_.signal->reason);
   if (!parser_.parse_in_place(line, readable, now_, RecordSource::external, record_, errors_)) {
     write_rejection(line_no, line, out);
     return;
@@ -54,6 +57,7 @@ void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, R
     if (!state.indicators) state.indicators.emplace(periods_);
     record_.indicators = state.indicators->update(std::get<StockTick>(record_.body).closing_price);
   }
+  record_.signal.emplace().reason.swap(spare_reason_);
   if (auto alarm = signals_.evaluate(record_, state.signal)) {
     ++stats_.alarms;
     write_alarm(*alarm, out.alarms);

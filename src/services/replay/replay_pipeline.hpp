@@ -63,6 +63,7 @@ class ReplayPipeline {
   double now_;
   Record record_;            // reused: no allocation per line in the steady state
   ValidationErrors errors_;  // reused
+  std::string spare_reason_;  // the signal reason's buffer between lines
   StringKeyMap<KeyState> keys_;
   ReplayStats stats_;
 };

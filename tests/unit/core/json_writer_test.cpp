@@ -5,7 +5,9 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -37,6 +39,22 @@ TEST(JsonWriter, WritesTheShortestForm) {
   EXPECT_EQ(text(-0.0), "-0");
   EXPECT_EQ(text(5e-324), "5e-324");
   EXPECT_EQ(text(51733.33099999996), "51733.33099999996");
+}
+
+TEST(JsonWriter, GeneralFormIsPrintfsPercentG) {
+  // fmt's {:.6g} is printf's %.6g: the reference for the reasons' "EMA crossed ... (101.234 > 101.2)".
+  std::vector<double> values = {0, -0.0, 1, 100, 101.2345678, 999999.4, 999999.6, 1234567, 0.0001, 0.00001234,
+                                -42.5, 1e300, 5e-324, 123.4565, 0.1 + 0.2};
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> exponent(-8, 12);
+  for (int i = 0; i < 2000; ++i) values.push_back(std::pow(10.0, exponent(rng)) * (i % 2 ? 1 : -1));
+  for (int digits : {1, 3, 6, 10}) {
+    for (double v : values) {
+      std::string out = "x";
+      json::append_general(out, v, digits);
+      EXPECT_EQ(out, "x" + fmt::format("{:.{}g}", v, digits)) << v << " to " << digits << " digits";
+    }
+  }
 }
 
 TEST(JsonWriter, NonFiniteBecomesNull) {
