@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "src/core/flat_json.hpp"
 #include "src/core/json_writer.hpp"
 #include "src/core/symbol_rules.hpp"
 
@@ -62,13 +63,15 @@ constexpr auto fields_by_length = [] {
 
 FieldId lookup_field(std::string_view key) {
   if (key.size() > longest_field_name) return FieldId::extra;
+  if (key.empty()) return FieldId::extra;
   for (std::uint8_t i : fields_by_length[key.size()]) {
     if (i == static_cast<std::uint8_t>(FieldId::extra)) break;
-    // Same length; compared inline (a call to memcmp per candidate showed in profiles).
+    // Same length. No two names of one length share both first and last letter, so the
+    // whole compare runs only for the likely match.
     std::string_view candidate = field_names[i];
-    bool same = true;
-    for (std::size_t k = 0; k < key.size() && same; ++k) same = candidate[k] == key[k];
-    if (same) return static_cast<FieldId>(i);
+    if (candidate.front() == key.front() && candidate.back() == key.back() && candidate == key) {
+      return static_cast<FieldId>(i);
+    }
   }
   return FieldId::extra;
 }
@@ -224,6 +227,7 @@ struct RecordParser::Impl {
   std::vector<std::string_view> extra_names;
   std::string scratch;       // compact JSON of object/array values of schema fields
   FieldValues f;
+  bool flat_path = true;     // read flat records without simdjson (off: differential tests)
 
   explicit Impl(ValidationLimits l)
       : limits(l), parser(l.max_record_bytes + 64), padded(l.max_record_bytes + simdjson::SIMDJSON_PADDING) {
@@ -264,6 +268,9 @@ struct RecordParser::Impl {
   }
 
   bool starts_object(std::string_view json);
+  bool walk_members(std::string_view json, std::size_t capacity, Record& out);
+  bool walk_flat(std::string_view json);
+  bool finish(double now, RecordSource source, Record& out);
   bool capture(FieldId id, od::value& v);
   void accept(FieldId id);
   bool add_extra(std::string_view key, Record& out);
@@ -279,6 +286,8 @@ RecordParser::RecordParser(RecordParser&&) noexcept = default;
 RecordParser& RecordParser::operator=(RecordParser&&) noexcept = default;
 
 const ValidationLimits& RecordParser::limits() const noexcept { return impl_->limits; }
+
+void RecordParser::set_flat_path(bool on) noexcept { impl_->flat_path = on; }
 
 bool RecordParser::parse(std::string_view json, double now, RecordSource source, Record& out,
                          ValidationErrors& errors) {
@@ -301,6 +310,22 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
     return false;
   }
   if (!starts_object(json)) return false;
+  f.reset();
+  out.extras.clear();
+  extra_names.clear();
+  scratch.clear();
+  // The common shape is read straight from the bytes; anything else (or anything wrong)
+  // goes the general way, which reads every shape and says what is wrong.
+  if (!flat_path || !walk_flat(json)) {
+    f.reset();
+    if (!walk_members(json, capacity, out)) return false;
+  }
+  return finish(now, source, out);
+}
+
+// Reads the members with simdjson On Demand into `f` (schema fields) and out.extras (the
+// rest). Returns false when the JSON itself is broken: parsing cannot go on.
+bool RecordParser::Impl::walk_members(std::string_view json, std::size_t capacity, Record& out) {
   const char* buf = json.data();
   if (capacity < json.size() + record_padding) {
     std::memcpy(padded.data(), json.data(), json.size());
@@ -324,10 +349,6 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
 
   // One walk over the members. data_type decides which fields belong to the record and
   // may come last, so values are captured first and classified after.
-  f.reset();
-  out.extras.clear();
-  extra_names.clear();
-  scratch.clear();
   for (auto member : obj) {
     if (auto e = member.error()) {
       fail_json(e, "");
@@ -373,7 +394,41 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
     fail(whole_record, fmt::format("unexpected text after the JSON object at byte {}", offset));
     return false;
   }
+  doc_ = nullptr;  // goes with this frame
+  return true;
+}
 
+// Reads a flat record of plain members (src/core/flat_json.hpp) into `f`. Returns false,
+// with nothing reported, for any other shape or member: unknown or repeated names, which
+// the general walk handles and reports.
+bool RecordParser::Impl::walk_flat(std::string_view json) {
+  return read_flat_object(json, [this](const FlatMember& m) {
+    FieldId id = lookup_field(m.key);
+    if (id == FieldId::extra || f.seen[index(id)]) return false;
+    f.mark_seen(id);
+    Captured& c = f.raw[index(id)];
+    switch (m.kind) {
+      case FlatMember::Kind::number:
+        c.kind = Kind::number;
+        c.number = m.number;
+        c.text = {};
+        break;
+      case FlatMember::Kind::string:
+        c.kind = Kind::string;
+        c.text = m.text;
+        break;
+      case FlatMember::Kind::null:
+        c.kind = Kind::null;
+        c.text = "null";
+        break;
+    }
+    return true;
+  });
+}
+
+// Classifies what the walk captured against data_type, checks the schema's rules and
+// fills `out`.
+bool RecordParser::Impl::finish(double now, RecordSource source, Record& out) {
   DataType type = DataType::stock;
   if (f.seen[index(FieldId::data_type)]) {
     const Captured& dt = f.raw[index(FieldId::data_type)];
@@ -410,7 +465,7 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
   }
   // Wrong types found above do not stop the rule checks: the user sees every problem.
   check_rules(type, now, source);
-  if (!errors.empty()) return false;
+  if (!errors_->empty()) return false;
   fill(type, out);
   return true;
 }

@@ -40,6 +40,11 @@ class RecordParser {
 
   const ValidationLimits& limits() const noexcept;
 
+  // Whether flat records of plain members are read without simdjson (src/core/flat_json.hpp;
+  // on by default). Off, every record takes the general path: the differential tests and
+  // the fuzz target compare the two.
+  void set_flat_path(bool on) noexcept;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -1,6 +1,7 @@
 // libFuzzer target for the parser of outside bytes: parse + validate any input; a record
 // that is accepted must write out as JSON that parses again to the same text, and the
-// rejection line echoing the input must be valid JSON.
+// rejection line echoing the input must be valid JSON. The flat path (flat_json.hpp) and
+// the general path must agree on every input: verdict, problems named, record written.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -17,10 +18,31 @@ constexpr double now = 1767225600;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static tickflow::RecordParser parser;
   static tickflow::RecordParser reparser;
+  static tickflow::RecordParser general = [] {
+    tickflow::RecordParser p;
+    p.set_flat_path(false);
+    return p;
+  }();
   std::string_view input(reinterpret_cast<const char*>(data), size);
   tickflow::Record record;
   tickflow::ValidationErrors errors;
-  if (parser.parse(input, now, tickflow::RecordSource::external, record, errors)) {
+  const bool ok = parser.parse(input, now, tickflow::RecordSource::external, record, errors);
+  {
+    tickflow::Record other;
+    tickflow::ValidationErrors other_errors;
+    if (general.parse(input, now, tickflow::RecordSource::external, other, other_errors) != ok) std::abort();
+    if (other_errors.size() != errors.size()) std::abort();
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      if (errors[i].field != other_errors[i].field || errors[i].reason != other_errors[i].reason) std::abort();
+    }
+    if (ok) {
+      std::string a, b;
+      tickflow::write_record(record, a);
+      tickflow::write_record(other, b);
+      if (a != b) std::abort();
+    }
+  }
+  if (ok) {
     std::string once;
     tickflow::write_record(record, once);
     tickflow::Record again;

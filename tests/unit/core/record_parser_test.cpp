@@ -4,11 +4,14 @@
 #include "src/core/record_parser.hpp"
 
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
+
+#include "src/core/record_writer.hpp"
 
 namespace tickflow {
 namespace {
@@ -214,6 +217,76 @@ TEST(RecordParser, HonoursConfiguredLimits) {
   EXPECT_FALSE(parser.parse(json, now, RecordSource::external, record, errors));
   EXPECT_EQ(errors.front().field, "timestamp");
   EXPECT_TRUE(parser.parse(json, now + 1, RecordSource::external, record, errors));
+}
+
+// The flat path (src/core/flat_json.hpp) must change nothing but speed: the same verdict,
+// the same problems named, the same record, against the general path on the same input.
+struct Outcome {
+  bool ok = false;
+  std::string errors;   // "field: reason" lines
+  std::string written;  // the accepted record, written out
+};
+
+Outcome parse_with(RecordParser& parser, std::string_view json, RecordSource source) {
+  Record record;
+  ValidationErrors errors;
+  Outcome o;
+  o.ok = parser.parse(json, now, source, record, errors);
+  for (const auto& e : errors) o.errors += e.field + ": " + e.reason + "\n";
+  if (o.ok) write_record(record, o.written);
+  return o;
+}
+
+void expect_same_either_way(const std::vector<std::string>& inputs) {
+  RecordParser flat, general;
+  general.set_flat_path(false);
+  for (const auto& input : inputs) {
+    for (RecordSource source : {RecordSource::external, RecordSource::pipeline}) {
+      Outcome a = parse_with(flat, input, source);
+      Outcome b = parse_with(general, input, source);
+      EXPECT_EQ(a.ok, b.ok) << input;
+      EXPECT_EQ(a.errors, b.errors) << input;
+      EXPECT_EQ(a.written, b.written) << input;
+    }
+  }
+}
+
+TEST(RecordParserFlatPath, AgreesWithTheGeneralPathOnEveryBadRecord) {
+  std::vector<std::string> inputs;
+  for (const auto& c : bad_cases()) inputs.push_back(c.input);
+  expect_same_either_way(inputs);
+}
+
+TEST(RecordParserFlatPath, AgreesWithTheGeneralPathOnMutatedRecords) {
+  // Good records of every kind, then each with seeded damage: a byte replaced by one of the
+  // characters that change how JSON reads, inserted, or removed.
+  std::vector<std::string> seeds = {
+      R"({"data_type":"stock","stock_symbol":"GOOGL","opening_price":141.8,"closing_price":141.32,"high":142.02,"low":141.23,"volume":4460,"timestamp":1735689604.829})",
+      R"({"stock_symbol": "aapl", "opening_price": 1001.9, "closing_price": 995.12, "high": 1004.33, "low": 990.01, "volume": 4987, "timestamp": 1735689600.123456})",
+      R"({"data_type":"order_book","timestamp":1735689600.5,"stock_symbol":"MSFT","order_type":"sell","price":512.25,"quantity":42})",
+      R"({"data_type":"news_sentiment","timestamp":1735689600.5,"stock_symbol":"TSLA","sentiment_score":-0.73,"sentiment_magnitude":0.41,"headline":null,"news_type":"earnings"})",
+      R"({"data_type":"market_data","timestamp":1735689600.5,"stock_symbol":"AMZN","market_cap":512000000000.5,"pe_ratio":17.25})",
+      R"({"data_type":"economic_indicator","timestamp":1735689600.5,"indicator_name":"GDP Growth Rate","value":-2.5})",
+      R"({"data_type":"stock","stock_symbol":"X","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":0,"timestamp":1735689600,"seq":3,"ingest_ts":1735689600.25,"ma":null,"ema":1.5,"rsi":null,"signal":"buy","signal_reason":"r","signal_strength":0.5})",
+      R"({"data_type":"stock","stock_symbol":"X","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":0,"timestamp":1735689600,"price":3})",
+  };
+  const std::string alphabet = R"( "\,:{}[]-.0159eE+nulltrueé)" "\x01\x7f";
+  std::mt19937_64 rng(11);
+  std::vector<std::string> inputs = seeds;
+  for (int i = 0; i < 6000; ++i) {
+    std::string s = seeds[rng() % seeds.size()];
+    for (int edits = 1 + static_cast<int>(rng() % 3); edits > 0 && !s.empty(); --edits) {
+      std::size_t at = rng() % s.size();
+      char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0: s[at] = c; break;
+        case 1: s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+        default: s.erase(at, 1);
+      }
+    }
+    inputs.push_back(std::move(s));
+  }
+  expect_same_either_way(inputs);
 }
 
 }  // namespace

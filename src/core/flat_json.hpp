@@ -1,0 +1,136 @@
+// Reads the shape nearly every record has — one flat JSON object whose members are plain
+// numbers, plain ASCII strings or null — in one pass over the bytes, without simdjson.
+// It declines everything else (escapes, exponents, nesting, non-ASCII, more than 19
+// digits, text after the object, ...) and the caller then parses the record the general
+// way, which also explains what is wrong. For the shapes it reads, the values are exactly
+// simdjson's: a number is converted only when its digits fit a double exactly, so one
+// correctly rounded division gives the nearest double.
+// Pure logic, no I/O; reads only within `json`.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace tickflow {
+
+struct FlatMember {
+  enum class Kind : std::uint8_t { number, string, null };
+  std::string_view key;   // as written, up to the first '"' (the caller knows its names)
+  Kind kind = Kind::null;
+  double number = 0;      // Kind::number
+  std::string_view text;  // Kind::string: the characters between the quotes
+};
+
+// Calls `on_member(const FlatMember&)` for each member in order; it returns false to stop
+// (the reader then returns false too). Returns true only when the whole of `json` was one
+// such object, with nothing but whitespace around it. Member names are cut at the first
+// quote and not otherwise checked: the caller accepts only names it knows.
+template <typename OnMember>
+bool read_flat_object(std::string_view json, OnMember&& on_member);
+
+namespace flat_json_detail {
+
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+inline unsigned digit(char c) { return static_cast<unsigned>(static_cast<unsigned char>(c) - '0'); }
+
+// -?(0|[1-9][0-9]*)(.[0-9]+)? with at most 19 digits in all whose integer fits 2^53:
+// then m / 10^k is one IEEE division of two exact doubles, correctly rounded. Declines
+// exponents and anything longer. `p` ends after the number; the object's closing brace
+// stops every digit loop before `end`.
+inline bool read_plain_number(const char*& p, double& value) {
+  static constexpr double powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                             1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                             1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const bool negative = *p == '-';
+  p += negative;
+  const char* first = p;
+  std::uint64_t mantissa = 0;
+  for (unsigned d; (d = digit(*p)) < 10; ++p) mantissa = mantissa * 10 + d;
+  const auto whole_digits = p - first;
+  if (whole_digits == 0 || (*first == '0' && whole_digits > 1)) return false;  // none, or a leading zero
+  long decimals = 0;
+  if (*p == '.') {
+    const char* fraction = ++p;
+    for (unsigned d; (d = digit(*p)) < 10; ++p) mantissa = mantissa * 10 + d;
+    decimals = p - fraction;
+    if (decimals == 0 || decimals > 22) return false;
+  }
+  if (whole_digits + decimals > 19 || mantissa > (std::uint64_t{1} << 53) || *p == 'e' || *p == 'E') return false;
+  double v = static_cast<double>(mantissa);
+  if (decimals > 0) v /= powers_of_ten[decimals];
+  value = negative ? -v : v;
+  return true;
+}
+
+// A plain string's characters, from just after its opening quote to before `end`; `p`
+// ends after the closing quote. Declines escapes, control characters and non-ASCII bytes
+// (simdjson's path checks their UTF-8 and unescapes them).
+inline bool read_plain_string(const char*& p, const char* end, std::string_view& text) {
+  const char* begin = p;
+  for (; p < end; ++p) {
+    auto c = static_cast<unsigned char>(*p);
+    if (c == '"') {
+      text = {begin, static_cast<std::size_t>(p - begin)};
+      ++p;
+      return true;
+    }
+    if (c < 0x20 || c == '\\' || c >= 0x80) return false;
+  }
+  return false;
+}
+
+}  // namespace flat_json_detail
+
+template <typename OnMember>
+bool read_flat_object(std::string_view json, OnMember&& on_member) {
+  using namespace flat_json_detail;
+  const char* p = json.data();
+  const char* end = p + json.size();
+  while (p < end && is_space(*p)) ++p;
+  while (end > p && is_space(end[-1])) --end;
+  // From here `end[-1]` is the object's closing brace: no scan below runs past it.
+  if (end - p < 2 || *p != '{' || end[-1] != '}') return false;
+  ++p;
+  auto skip_space = [&] {
+    while (is_space(*p)) ++p;
+  };
+  skip_space();
+  if (*p == '}') return p + 1 == end;
+  while (true) {
+    if (*p != '"') return false;
+    ++p;
+    FlatMember m;
+    const void* quote = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+    if (quote == nullptr) return false;
+    m.key = {p, static_cast<std::size_t>(static_cast<const char*>(quote) - p)};
+    p = static_cast<const char*>(quote) + 1;
+    skip_space();
+    if (*p != ':') return false;
+    ++p;
+    skip_space();
+    if (*p == '"') {
+      ++p;
+      m.kind = FlatMember::Kind::string;
+      if (!read_plain_string(p, end, m.text)) return false;
+    } else if (*p == '-' || digit(*p) < 10) {
+      m.kind = FlatMember::Kind::number;
+      if (!read_plain_number(p, m.number)) return false;
+    } else if (end - p >= 4 && std::memcmp(p, "null", 4) == 0) {
+      p += 4;
+      m.kind = FlatMember::Kind::null;
+    } else {
+      return false;
+    }
+    if (!on_member(static_cast<const FlatMember&>(m))) return false;
+    skip_space();
+    if (*p == ',') {
+      ++p;
+      skip_space();
+      continue;
+    }
+    return *p == '}' && p + 1 == end;
+  }
+}
+
+}  // namespace tickflow
