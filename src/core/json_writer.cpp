@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "src/core/shortest_double.hpp"
+
 namespace tickflow::json {
 
 namespace {
@@ -25,7 +27,7 @@ constexpr char hex_digit(unsigned v) { return "0123456789abcdef"[v & 0xF]; }
 
 char* write_number(char* at, double value) {
   if (!std::isfinite(value)) return write_raw(at, "null");
-  if (std::fabs(value) < 1e16) return std::to_chars(at, at + max_number_chars, value).ptr;
+  if (std::fabs(value) < 1e16) return write_shortest(at, value);
   // Large values in the shortest *scientific* form: the plain form of 2.6e19 is a 20-digit
   // integer, which many JSON readers (simdjson among them) refuse as out of integer range.
   return std::to_chars(at, at + max_number_chars, value, std::chars_format::scientific).ptr;
