@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string_view>
 
 namespace tickflow {
@@ -17,6 +18,7 @@ namespace tickflow {
 struct FlatMember {
   enum class Kind : std::uint8_t { number, string, null };
   std::string_view key;   // as written, up to the first '"' (the caller knows its names)
+  int hint = -1;          // the index of the hinted name it is, or -1 (see read_flat_object)
   Kind kind = Kind::null;
   double number = 0;      // Kind::number
   std::string_view text;  // Kind::string: the characters between the quotes
@@ -26,8 +28,11 @@ struct FlatMember {
 // (the reader then returns false too). Returns true only when the whole of `json` was one
 // such object, with nothing but whitespace around it. Member names are cut at the first
 // quote and not otherwise checked: the caller accepts only names it knows.
+// `hints` are the names the members likely have, in order (those of the last record: a
+// stream's records share a layout). A member whose name is its hint is recognised by one
+// compare and marked with the hint's index, so the caller need not look the name up.
 template <typename OnMember>
-bool read_flat_object(std::string_view json, OnMember&& on_member);
+bool read_flat_object(std::string_view json, std::span<const std::string_view> hints, OnMember&& on_member);
 
 namespace flat_json_detail {
 
@@ -83,7 +88,7 @@ inline bool read_plain_string(const char*& p, const char* end, std::string_view&
 }  // namespace flat_json_detail
 
 template <typename OnMember>
-bool read_flat_object(std::string_view json, OnMember&& on_member) {
+bool read_flat_object(std::string_view json, std::span<const std::string_view> hints, OnMember&& on_member) {
   using namespace flat_json_detail;
   const char* p = json.data();
   const char* end = p + json.size();
@@ -97,14 +102,21 @@ bool read_flat_object(std::string_view json, OnMember&& on_member) {
   };
   skip_space();
   if (*p == '}') return p + 1 == end;
-  while (true) {
+  for (std::size_t i = 0;; ++i) {
     if (*p != '"') return false;
     ++p;
     FlatMember m;
-    const void* quote = std::memchr(p, '"', static_cast<std::size_t>(end - p));
-    if (quote == nullptr) return false;
-    m.key = {p, static_cast<std::size_t>(static_cast<const char*>(quote) - p)};
-    p = static_cast<const char*>(quote) + 1;
+    if (i < hints.size() && static_cast<std::size_t>(end - p) > hints[i].size() &&
+        std::memcmp(p, hints[i].data(), hints[i].size()) == 0 && p[hints[i].size()] == '"') {
+      m.key = {p, hints[i].size()};
+      m.hint = static_cast<int>(i);
+      p += hints[i].size() + 1;
+    } else {
+      const void* quote = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+      if (quote == nullptr) return false;
+      m.key = {p, static_cast<std::size_t>(static_cast<const char*>(quote) - p)};
+      p = static_cast<const char*>(quote) + 1;
+    }
     skip_space();
     if (*p != ':') return false;
     ++p;

@@ -228,6 +228,9 @@ struct RecordParser::Impl {
   std::string scratch;       // compact JSON of object/array values of schema fields
   FieldValues f;
   bool flat_path = true;     // read flat records without simdjson (off: differential tests)
+  std::array<std::string_view, field_count> hint_names{};  // the last flat record's members
+  std::array<FieldId, field_count> hint_ids{};
+  std::size_t hint_count = 0;
 
   explicit Impl(ValidationLimits l)
       : limits(l), parser(l.max_record_bytes + 64), padded(l.max_record_bytes + simdjson::SIMDJSON_PADDING) {
@@ -402,8 +405,8 @@ bool RecordParser::Impl::walk_members(std::string_view json, std::size_t capacit
 // with nothing reported, for any other shape or member: unknown or repeated names, which
 // the general walk handles and reports.
 bool RecordParser::Impl::walk_flat(std::string_view json) {
-  return read_flat_object(json, [this](const FlatMember& m) {
-    FieldId id = lookup_field(m.key);
+  const bool read = read_flat_object(json, {hint_names.data(), hint_count}, [this](const FlatMember& m) {
+    FieldId id = m.hint >= 0 ? hint_ids[static_cast<std::size_t>(m.hint)] : lookup_field(m.key);
     if (id == FieldId::extra || f.seen[index(id)]) return false;
     f.mark_seen(id);
     Captured& c = f.raw[index(id)];
@@ -424,6 +427,14 @@ bool RecordParser::Impl::walk_flat(std::string_view json) {
     }
     return true;
   });
+  if (read) {  // the next record likely has this one's layout
+    hint_count = f.present_count;
+    for (std::size_t k = 0; k < hint_count; ++k) {
+      hint_ids[k] = f.present[k];
+      hint_names[k] = name(f.present[k]);
+    }
+  }
+  return read;
 }
 
 // Classifies what the walk captured against data_type, checks the schema's rules and

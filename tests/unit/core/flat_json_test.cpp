@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,9 @@ namespace tickflow {
 namespace {
 
 // The members read, or nullopt when the reader declined.
-std::optional<std::vector<FlatMember>> read(std::string_view json) {
+std::optional<std::vector<FlatMember>> read(std::string_view json, std::span<const std::string_view> hints = {}) {
   std::vector<FlatMember> members;
-  if (!read_flat_object(json, [&](const FlatMember& m) {
+  if (!read_flat_object(json, hints, [&](const FlatMember& m) {
         members.push_back(m);
         return true;
       })) {
@@ -112,9 +113,28 @@ TEST(FlatJson, DeclinesEveryPrefixOfAFlatObject) {
   }
 }
 
+TEST(FlatJson, MarksMembersWhoseNameIsTheirHint) {
+  const std::vector<std::string_view> hints = {"a", "bb", "c"};
+  // Names match, differ, are longer or shorter than the hint, or the hint runs out.
+  auto m = read(R"({"a":1,"b":2,"ccc":3,"bbb":4})", hints);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->size(), 4u);
+  EXPECT_EQ((*m)[0].hint, 0);
+  EXPECT_EQ((*m)[0].key, "a");
+  EXPECT_EQ((*m)[1].hint, -1);
+  EXPECT_EQ((*m)[1].key, "b");
+  EXPECT_EQ((*m)[2].hint, -1);
+  EXPECT_EQ((*m)[2].key, "ccc");
+  EXPECT_EQ((*m)[3].hint, -1);
+  EXPECT_EQ((*m)[3].key, "bbb");
+  // A hint at the very end of the input is not read past it.
+  EXPECT_FALSE(read(R"({"a)", hints));
+  EXPECT_FALSE(read("{\"a", hints));
+}
+
 TEST(FlatJson, StopsWhenTheCallerSaysSo) {
   int calls = 0;
-  EXPECT_FALSE(read_flat_object(R"({"a":1,"b":2})", [&](const FlatMember&) { return ++calls < 1; }));
+  EXPECT_FALSE(read_flat_object(R"({"a":1,"b":2})", {}, [&](const FlatMember&) { return ++calls < 1; }));
   EXPECT_EQ(calls, 1);
 }
 
