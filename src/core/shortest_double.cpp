@@ -1,5 +1,6 @@
 #include "src/core/shortest_double.hpp"
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -15,21 +16,48 @@ constexpr char two_digits[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+constexpr std::uint64_t powers_of_ten[] = {1ULL,
+                                            10ULL,
+                                            100ULL,
+                                            1000ULL,
+                                            10000ULL,
+                                            100000ULL,
+                                            1000000ULL,
+                                            10000000ULL,
+                                            100000000ULL,
+                                            1000000000ULL,
+                                            10000000000ULL,
+                                            100000000000ULL,
+                                            1000000000000ULL,
+                                            10000000000000ULL,
+                                            100000000000000ULL,
+                                            1000000000000000ULL,
+                                            10000000000000000ULL,
+                                            100000000000000000ULL,
+                                            1000000000000000000ULL,
+                                            10000000000000000000ULL};
+
+// Decimal digits of v > 0: from its bit length (log10 2 ≈ 1233 / 4096), corrected by one
+// compare.
 int digit_count(std::uint64_t v) {
-  int n = 1;
-  for (; v >= 10000; v /= 10000) n += 4;
-  for (; v >= 10; v /= 10) ++n;
-  return n;
+  const int bits = 64 - std::countl_zero(v);
+  const int guess = (bits * 1233) >> 12;  // the digit count, or one more than it
+  return guess + (v >= powers_of_ten[guess] ? 1 : 0);
 }
 
-// The n decimal digits of v, written ending at `end` (two at a time from the right).
-void write_digits(char* end, std::uint64_t v, int n) {
+// Writes the last n decimal digits of v ending at `end` (two at a time from the right)
+// and returns v without them.
+std::uint64_t write_digits(char* end, std::uint64_t v, int n) {
   for (; n >= 2; n -= 2) {
     end -= 2;
     std::memcpy(end, two_digits + 2 * (v % 100), 2);
     v /= 100;
   }
-  if (n == 1) *--end = static_cast<char>('0' + v);
+  if (n == 1) {
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return v;
 }
 
 }  // namespace
@@ -57,11 +85,11 @@ char* write_shortest(char* at, double value) {
       std::memset(at + n, '0', static_cast<std::size_t>(exponent));
       return at + n + exponent;
     }
-    if (sci_exponent >= 0) {  // ddd.ddd
+    if (sci_exponent >= 0) {  // ddd.ddd: the fraction's digits, the point, the whole part's
       const int whole = sci_exponent + 1;
-      write_digits(at + n + 1, significand, n);
-      std::memmove(at, at + 1, static_cast<std::size_t>(whole));
+      const std::uint64_t whole_part = write_digits(at + n + 1, significand, n - whole);
       at[whole] = '.';
+      write_digits(at + whole, whole_part, whole);
       return at + n + 1;
     }
     // 0.000ddd
