@@ -1,6 +1,8 @@
 #include "src/core/record_parser.hpp"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -525,16 +527,28 @@ bool RecordParser::Impl::capture(FieldId id, od::value& v) {
       // The token's text is needed only for a message or when the field passes through
       // as an extra (append_captured); the common path never asks for it.
       c.text = {};
+      const std::string_view token = trim_right(v.raw_json_token());
       auto e = v.get_double().get(c.number);
       if (e == simdjson::NUMBER_ERROR || (e == simdjson::SUCCESS && !std::isfinite(c.number))) {
         c.kind = Kind::bad_number;
-        c.text = trim_right(v.raw_json_token());
+        c.text = token;
         fail(name(id), fmt::format("{} is not a finite number in double range", c.text.substr(0, 40)));
         return true;
       }
       if (e) {
         fail_json(e, fmt::format(" in {}", name(id)));
         return false;
+      }
+      // simdjson 3.0's On Demand get_double overflows on more than 19 digits after "0."
+      // (0.95000000000000000000 read as 0.0277: simdjson/simdjson#2093, fixed in 3.6.3;
+      // Debian 12 ships 3.0.1). Long numbers are read again, correctly rounded.
+      auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+      if (token.size() > 20 && std::count_if(token.begin(), token.end(), is_digit) > 19) {
+        double exact = 0;
+        if (auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), exact);
+            ec == std::errc() && end == token.data() + token.size() && std::isfinite(exact)) {
+          c.number = exact;
+        }
       }
       c.kind = Kind::number;
       return true;

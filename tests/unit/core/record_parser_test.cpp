@@ -219,6 +219,30 @@ TEST(RecordParser, HonoursConfiguredLimits) {
   EXPECT_TRUE(parser.parse(json, now + 1, RecordSource::external, record, errors));
 }
 
+TEST(RecordParser, ReadsLongNumbersAsTheNearestDoubleEitherWay) {
+  // simdjson 3.0.1 reads 0.95000000000000000000 as 0.0277 (simdjson#2093); both paths must not.
+  const std::string json =
+      R"({"data_type":"news_sentiment","timestamp":1735689600.5,"stock_symbol":"TSLA",)"
+      R"("sentiment_score":0.95000000000000000000,"sentiment_magnitude":0.12345678901234567890123})";
+  for (bool flat : {true, false}) {
+    RecordParser parser;
+    parser.set_flat_path(flat);
+    Record record;
+    ValidationErrors errors;
+    ASSERT_TRUE(parser.parse(json, now, RecordSource::external, record, errors)) << flat;
+    EXPECT_EQ(std::get<NewsSentiment>(record.body).sentiment_score, 0.95) << flat;
+    EXPECT_EQ(std::get<NewsSentiment>(record.body).sentiment_magnitude, 0.12345678901234568) << flat;
+  }
+  // Through an escape the general path reads it (the flat reader declines escapes).
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  ASSERT_TRUE(parser.parse(R"({"stock_symbol":"AB","opening_price":0.95000000000000000000,"closing_price":0.5,)"
+                           R"("high":1,"low":0.5,"volume":0,"timestamp":1735689600})",
+                           now, RecordSource::external, record, errors));
+  EXPECT_EQ(std::get<StockTick>(record.body).opening_price, 0.95);
+}
+
 // The flat path (src/core/flat_json.hpp) must change nothing but speed: the same verdict,
 // the same problems named, the same record, against the general path on the same input.
 struct Outcome {
