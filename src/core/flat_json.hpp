@@ -1,13 +1,14 @@
-// Reads the shape nearly every record has — one flat JSON object whose members are plain
+// Reads the shape nearly every record has — one flat JSON object whose members are
 // numbers, plain ASCII strings or null — in one pass over the bytes, without simdjson.
-// It declines everything else (escapes, exponents, nesting, non-ASCII, more than 19
-// digits, text after the object, ...) and the caller then parses the record the general
-// way, which also explains what is wrong. For the shapes it reads, the values are exactly
-// simdjson's: a number is converted only when its digits fit a double exactly, so one
-// correctly rounded division gives the nearest double.
+// It declines everything else (escapes, nesting, non-ASCII, numbers out of double range,
+// text after the object, ...) and the caller then parses the record the general way,
+// which also explains what is wrong. For the shapes it reads, the values are exactly
+// simdjson's: every number is the nearest double to its text.
 // Pure logic, no I/O; reads only within `json`.
 #pragma once
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -39,14 +40,17 @@ namespace flat_json_detail {
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 inline unsigned digit(char c) { return static_cast<unsigned>(static_cast<unsigned char>(c) - '0'); }
 
-// -?(0|[1-9][0-9]*)(.[0-9]+)? with at most 19 digits in all whose integer fits 2^53:
-// then m / 10^k is one IEEE division of two exact doubles, correctly rounded. Declines
-// exponents and anything longer. `p` ends after the number; the object's closing brace
-// stops every digit loop before `end`.
+// A JSON number, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, as the nearest double:
+// what simdjson gives. The common case — no exponent, at most 19 digits, an integer of
+// them within 2^53 — is one IEEE division of two exact doubles, correctly rounded; the
+// rest goes through std::from_chars (correctly rounded too). Declines numbers out of
+// double range (simdjson's path reports them). `p` ends after the number; the object's
+// closing brace stops every digit loop before `end`.
 inline bool read_plain_number(const char*& p, double& value) {
   static constexpr double powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                              1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                              1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char* start = p;
   const bool negative = *p == '-';
   p += negative;
   const char* first = p;
@@ -59,13 +63,24 @@ inline bool read_plain_number(const char*& p, double& value) {
     const char* fraction = ++p;
     for (unsigned d; (d = digit(*p)) < 10; ++p) mantissa = mantissa * 10 + d;
     decimals = p - fraction;
-    if (decimals == 0 || decimals > 22) return false;
+    if (decimals == 0) return false;
   }
-  if (whole_digits + decimals > 19 || mantissa > (std::uint64_t{1} << 53) || *p == 'e' || *p == 'E') return false;
-  double v = static_cast<double>(mantissa);
-  if (decimals > 0) v /= powers_of_ten[decimals];
-  value = negative ? -v : v;
-  return true;
+  bool exact = whole_digits + decimals <= 19 && decimals <= 22 && mantissa <= (std::uint64_t{1} << 53);
+  if (*p == 'e' || *p == 'E') {
+    ++p;
+    if (*p == '+' || *p == '-') ++p;
+    if (digit(*p) >= 10) return false;
+    while (digit(*p) < 10) ++p;
+    exact = false;
+  }
+  if (exact) {
+    double v = static_cast<double>(mantissa);
+    if (decimals > 0) v /= powers_of_ten[decimals];
+    value = negative ? -v : v;
+    return true;
+  }
+  auto [end, ec] = std::from_chars(start, p, value);
+  return ec == std::errc() && end == p && std::isfinite(value);
 }
 
 // A plain string's characters, from just after its opening quote to before `end`; `p`

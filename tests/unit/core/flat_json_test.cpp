@@ -1,7 +1,8 @@
 // read_flat_object reads flat objects of plain members, declines every other shape, and
-// converts numbers to exactly the doubles simdjson gives for the same text.
+// converts each number to the nearest double.
 #include "src/core/flat_json.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <random>
@@ -11,7 +12,6 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <simdjson.h>
 
 namespace tickflow {
 namespace {
@@ -28,16 +28,9 @@ std::optional<std::vector<FlatMember>> read(std::string_view json, std::span<con
   return members;
 }
 
-// What the general path reads: On Demand's get_double on the member's value.
-double simdjson_double(const std::string& number) {
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string json("{\"x\":" + number + "}");
-  simdjson::ondemand::document doc;
-  double d = 0;
-  EXPECT_EQ(parser.iterate(json).get(doc), simdjson::SUCCESS) << number;
-  EXPECT_EQ(doc["x"].get_double().get(d), simdjson::SUCCESS) << number;
-  return d;
-}
+// The nearest double, as strtod (glibc, correctly rounded) reads it. (simdjson 3.0's On
+// Demand get_double is wrong on some numbers of more than 19 digits: simdjson#2093.)
+double nearest_double(const std::string& number) { return std::strtod(number.c_str(), nullptr); }
 
 TEST(FlatJson, ReadsATicksMembersInOrder) {
   auto m = read(R"({"data_type":"stock","stock_symbol":"AAPL","closing_price":187.12,"volume":4580,"ma":null})");
@@ -84,17 +77,17 @@ TEST(FlatJson, DeclinesEveryOtherShape) {
            "{\"a\":\"caf\xc3\xa9\"}",
            "{\"a\":\"tab\there\"}",
            R"({"a":"unterminated})",
-           R"({"a":1e5})",
-           R"({"a":1E5})",
-           R"({"a":1.5e-3})",
            R"({"a":01})",
            R"({"a":-})",
            R"({"a":1.})",
            R"({"a":.5})",
            R"({"a":+1})",
-           R"({"a":12345678901234567890})",
-           R"({"a":9007199254740993})",
-           R"({"a":0.12345678901234567890123})",
+           R"({"a":1e})",
+           R"({"a":1e+})",
+           R"({"a":1.5E-})",
+           R"({"a":1e400})",
+           R"({"a":-1e309})",
+           R"({"a":1e-400})",
            R"({"a":NaN})",
            R"({"a":Infinity})",
            R"({a:1})",
@@ -138,15 +131,23 @@ TEST(FlatJson, StopsWhenTheCallerSaysSo) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST(FlatJson, NumbersAreExactlySimdjsons) {
+TEST(FlatJson, NumbersAreTheNearestDouble) {
   std::vector<std::string> numbers = {"0",          "-0",           "0.0",          "-0.0",          "1",
                                       "-1",         "0.1",          "0.3",          "141.32",
                                       "1735689604.829", "9007199254740992", "0.000001", "123456.789012345678",
                                       "99999999999999999", "4.35", "1e0"};
+  // Long mantissas, exponents, halfway cases and the edges of the range go the
+  // from_chars way; they must land on the same double too.
+  for (const char* n : {"12345678901234567890", "9007199254740993", "9007199254740992.5", "0.12345678901234567890123",
+                        "1764167123.4567891", "1e5", "1E5", "1.5e-3", "-2.5E+10", "1e308", "1.7976931348623157e308",
+                        "4.9e-324", "2.2250738585072014e-308", "0.30000000000000004", "123456789012345678901234567890",
+                        "7.0e-10", "1e22", "1e23", "8.988465674311579e307", "2.4703282292062328e-324"}) {
+    numbers.emplace_back(n);
+  }
   std::mt19937_64 rng(7);
   for (int i = 0; i < 20000; ++i) {
-    int whole_digits = 1 + static_cast<int>(rng() % 10);
-    int decimals = static_cast<int>(rng() % 12);
+    int whole_digits = 1 + static_cast<int>(rng() % 12);
+    int decimals = static_cast<int>(rng() % 14);
     std::string n = rng() % 5 == 0 ? "-" : "";
     n += static_cast<char>('1' + rng() % 9);
     for (int d = 1; d < whole_digits; ++d) n += static_cast<char>('0' + rng() % 10);
@@ -154,19 +155,22 @@ TEST(FlatJson, NumbersAreExactlySimdjsons) {
       n += '.';
       for (int d = 0; d < decimals; ++d) n += static_cast<char>('0' + rng() % 10);
     }
+    if (rng() % 4 == 0) n += fmt::format("e{}", static_cast<int>(rng() % 600) - 300);
     numbers.push_back(n);
   }
   int read_count = 0;
   for (const auto& n : numbers) {
     auto m = read("{\"x\":" + n + "}");
-    if (!m) continue;  // declined: simdjson's path reads it
+    if (!m) {  // declined (out of double range): simdjson's path reports it
+      EXPECT_TRUE(n.find('e') != std::string::npos || n.size() > 300) << n << " was declined";
+      continue;
+    }
     ++read_count;
-    double expected = simdjson_double(n);
+    double expected = nearest_double(n);
     EXPECT_EQ(std::memcmp(&(*m)[0].number, &expected, sizeof expected), 0)
-        << n << ": " << fmt::format("{}", (*m)[0].number) << " vs simdjson's " << fmt::format("{}", expected);
+        << n << ": " << fmt::format("{}", (*m)[0].number) << " vs strtod's " << fmt::format("{}", expected);
   }
-  // Up to 15 digits always fit; longer ones often do not and are declined.
-  EXPECT_GT(read_count, 15000) << "the reader declined most plain numbers";
+  EXPECT_GT(read_count, 19000) << "the reader declined numbers in double range";
 }
 
 }  // namespace
