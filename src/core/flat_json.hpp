@@ -40,13 +40,27 @@ namespace flat_json_detail {
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 inline unsigned digit(char c) { return static_cast<unsigned>(static_cast<unsigned char>(c) - '0'); }
 
-// A JSON number, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, as the nearest double:
-// what simdjson gives. The common case — no exponent, at most 19 digits, an integer of
-// them within 2^53 — is one IEEE division of two exact doubles, correctly rounded; the
-// rest goes through std::from_chars (correctly rounded too). Declines numbers out of
-// double range (simdjson's path reports them). `p` ends after the number; the object's
-// closing brace stops every digit loop before `end`.
-inline bool read_plain_number(const char*& p, double& value) {
+// The numbers the common case does not cover, read by std::from_chars and kept out of
+// line so the common case stays small. `p` is at the end of the digits, on an exponent
+// marker if there is one; it ends after the number.
+[[gnu::noinline]] inline bool read_number_text(const char* begin, const char*& p, double& value) {
+  if (*p == 'e' || *p == 'E') {
+    ++p;
+    if (*p == '+' || *p == '-') ++p;
+    if (digit(*p) >= 10) return false;
+    while (digit(*p) < 10) ++p;
+  }
+  auto [stop, ec] = std::from_chars(begin, p, value);
+  return ec == std::errc() && stop == p && std::isfinite(value);
+}
+
+// A JSON number, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, as the nearest double.
+// The common case — no exponent, at most 19 digits, an integer of them within 2^53 — is
+// one IEEE division of two exact doubles, correctly rounded; the rest goes through
+// std::from_chars (correctly rounded too). Declines numbers out of double range (the
+// general path reports them). `p` ends after the number; the object's closing brace
+// stops every digit loop before `end`.
+[[gnu::always_inline]] inline bool read_plain_number(const char*& p, double& value) {
   static constexpr double powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                              1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                              1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -65,22 +79,13 @@ inline bool read_plain_number(const char*& p, double& value) {
     decimals = p - fraction;
     if (decimals == 0) return false;
   }
-  bool exact = whole_digits + decimals <= 19 && decimals <= 22 && mantissa <= (std::uint64_t{1} << 53);
-  if (*p == 'e' || *p == 'E') {
-    ++p;
-    if (*p == '+' || *p == '-') ++p;
-    if (digit(*p) >= 10) return false;
-    while (digit(*p) < 10) ++p;
-    exact = false;
+  if (whole_digits + decimals > 19 || mantissa > (std::uint64_t{1} << 53) || *p == 'e' || *p == 'E') {
+    return read_number_text(start, p, value);
   }
-  if (exact) {
-    double v = static_cast<double>(mantissa);
-    if (decimals > 0) v /= powers_of_ten[decimals];
-    value = negative ? -v : v;
-    return true;
-  }
-  auto [end, ec] = std::from_chars(start, p, value);
-  return ec == std::errc() && end == p && std::isfinite(value);
+  double v = static_cast<double>(mantissa);
+  if (decimals > 0) v /= powers_of_ten[decimals];
+  value = negative ? -v : v;
+  return true;
 }
 
 // A plain string's characters, from just after its opening quote to before `end`; `p`
