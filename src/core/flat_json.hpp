@@ -7,6 +7,7 @@
 // Pure logic, no I/O; reads only within `json`.
 #pragma once
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -25,6 +26,34 @@ struct FlatMember {
   std::string_view text;  // Kind::string: the characters between the quotes
 };
 
+// A member name made ready for one masked compare against the input: its bytes and
+// closing quote, zero-padded to 24 bytes, and masks covering exactly those.
+struct FlatName {
+  std::array<std::uint64_t, 3> words{};
+  std::array<std::uint64_t, 3> masks{};
+  std::string_view name;
+
+  // `name` is at most 23 bytes.
+  static FlatName of(std::string_view name) {
+    FlatName n;
+    n.name = name;
+    std::array<char, 24> bytes{}, mask{};
+    std::memcpy(bytes.data(), name.data(), name.size());
+    bytes[name.size()] = '"';
+    std::memset(mask.data(), 0xFF, name.size() + 1);
+    std::memcpy(n.words.data(), bytes.data(), 24);
+    std::memcpy(n.masks.data(), mask.data(), 24);
+    return n;
+  }
+
+  // Whether `p`, with at least 24 readable bytes, starts with the name and its quote.
+  bool starts(const char* p) const {
+    std::array<std::uint64_t, 3> in;
+    std::memcpy(in.data(), p, 24);
+    return (((in[0] ^ words[0]) & masks[0]) | ((in[1] ^ words[1]) & masks[1]) | ((in[2] ^ words[2]) & masks[2])) == 0;
+  }
+};
+
 // Calls `on_member(const FlatMember&)` for each member in order; it returns false to stop
 // (the reader then returns false too). Returns true only when the whole of `json` was one
 // such object, with nothing but whitespace around it. Member names are cut at the first
@@ -33,7 +62,7 @@ struct FlatMember {
 // stream's records share a layout). A member whose name is its hint is recognised by one
 // compare and marked with the hint's index, so the caller need not look the name up.
 template <typename OnMember>
-bool read_flat_object(std::string_view json, std::span<const std::string_view> hints, OnMember&& on_member);
+bool read_flat_object(std::string_view json, std::span<const FlatName* const> hints, OnMember&& on_member);
 
 namespace flat_json_detail {
 
@@ -108,7 +137,7 @@ inline bool read_plain_string(const char*& p, const char* end, std::string_view&
 }  // namespace flat_json_detail
 
 template <typename OnMember>
-bool read_flat_object(std::string_view json, std::span<const std::string_view> hints, OnMember&& on_member) {
+bool read_flat_object(std::string_view json, std::span<const FlatName* const> hints, OnMember&& on_member) {
   using namespace flat_json_detail;
   const char* p = json.data();
   const char* end = p + json.size();
@@ -126,11 +155,10 @@ bool read_flat_object(std::string_view json, std::span<const std::string_view> h
     if (*p != '"') return false;
     ++p;
     FlatMember m;
-    if (i < hints.size() && static_cast<std::size_t>(end - p) > hints[i].size() &&
-        std::memcmp(p, hints[i].data(), hints[i].size()) == 0 && p[hints[i].size()] == '"') {
-      m.key = {p, hints[i].size()};
+    if (i < hints.size() && end - p >= 24 && hints[i]->starts(p)) {
+      m.key = {p, hints[i]->name.size()};
       m.hint = static_cast<int>(i);
-      p += hints[i].size() + 1;
+      p += m.key.size() + 1;
     } else {
       const void* quote = std::memchr(p, '"', static_cast<std::size_t>(end - p));
       if (quote == nullptr) return false;

@@ -50,6 +50,13 @@ constexpr std::array<std::string_view, field_count> field_names = {
 constexpr std::size_t index(FieldId id) { return static_cast<std::size_t>(id); }
 constexpr std::string_view name(FieldId id) { return field_names[index(id)]; }
 
+// The names made ready for the flat reader's one-compare check (flat_json.hpp).
+const std::array<FlatName, field_count> flat_names = [] {
+  std::array<FlatName, field_count> names;
+  for (std::size_t i = 0; i < field_count; ++i) names[i] = FlatName::of(field_names[i]);
+  return names;
+}();
+
 // Field ids grouped by name length, so a lookup compares at most four names.
 constexpr std::size_t longest_field_name = 19;
 constexpr auto fields_by_length = [] {
@@ -230,7 +237,7 @@ struct RecordParser::Impl {
   std::string scratch;       // compact JSON of object/array values of schema fields
   FieldValues f;
   bool flat_path = true;     // read flat records without simdjson (off: differential tests)
-  std::array<std::string_view, field_count> hint_names{};  // the last flat record's members
+  std::array<const FlatName*, field_count> hint_names{};  // the last flat record's members
   std::array<FieldId, field_count> hint_ids{};
   std::size_t hint_count = 0;
 
@@ -433,7 +440,7 @@ bool RecordParser::Impl::walk_flat(std::string_view json) {
     hint_count = f.present_count;
     for (std::size_t k = 0; k < hint_count; ++k) {
       hint_ids[k] = f.present[k];
-      hint_names[k] = name(f.present[k]);
+      hint_names[k] = &flat_names[index(f.present[k])];
     }
   }
   return read;
