@@ -124,6 +124,12 @@ class Bus {
     return accepted;
   }
 
+  // Makes sure `topics` exist before anything is published to them, so the first record
+  // on one does not wait while it is created (Kafka: a stall of tens of ms for the whole
+  // broker, measured in docs/performance.md). Services call it at start for the topics
+  // they write. The in-memory bus makes topics on first use; nothing to do there.
+  virtual BusStatus ensure_topics(const std::vector<std::string>& /*topics*/) { return BusStatus::success(); }
+
   // Joins consumer group `group` on `topics`. Partitions are shared among the members of
   // a group; a new group starts at the earliest record still held.
   virtual std::unique_ptr<Subscription> subscribe(const std::vector<std::string>& topics, std::string_view group) = 0;

@@ -59,7 +59,7 @@ class KafkaBus final : public Bus {
   BusStatus health(std::chrono::milliseconds timeout) override;
 
   // Creates the topics that do not exist yet (partitions and replication from options).
-  BusStatus ensure_topics(const std::vector<std::string>& topics);
+  BusStatus ensure_topics(const std::vector<std::string>& topics) override;
 
   const KafkaBusOptions& options() const noexcept { return options_; }
 

@@ -12,6 +12,7 @@ AggregateService::AggregateService(Bus& bus, AggregateOptions options)
       book_(options_.forward_ticks, options_.window) {}
 
 void AggregateService::run(std::stop_token stop) {
+  if (auto s = bus_.ensure_topics({options_.out_topic}); !s.ok) named_logger("aggregate")->warn("{}", s.message);
   auto input = bus_.subscribe({options_.in_topic}, options_.group);
   named_logger("aggregate")->info("{} → {} every {} ms (group {})", options_.in_topic, options_.out_topic,
                                   options_.publish_every.count(), options_.group);

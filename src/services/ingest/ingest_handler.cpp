@@ -71,6 +71,9 @@ struct IngestHandler::Outcome {
 
 IngestHandler::IngestHandler(Bus& bus, IngestOptions options, std::function<double()> clock)
     : bus_(bus), options_(std::move(options)), clock_(clock ? std::move(clock) : unix_now) {
+  if (auto s = bus_.ensure_topics({options_.validated_topic, options_.rejected_topic}); !s.ok) {
+    named_logger("ingest")->warn("{}", s.message);
+  }
   if (options_.state_path.empty()) return;
   seq_store_ = std::make_unique<StateStore>(options_.state_path, "ingest seq reservations");
   auto status = seq_store_->load([&](const StateStore::Entry& e) {

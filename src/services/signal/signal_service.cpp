@@ -18,6 +18,9 @@ SignalService::SignalService(Bus& bus, SignalOptions options)
 }
 
 void SignalService::run(std::stop_token stop) {
+  if (auto s = bus_.ensure_topics({options_.signals_topic, options_.alarms_topic, options_.rejected_topic}); !s.ok) {
+    named_logger("signal")->warn("{}", s.message);
+  }
   std::vector<std::string> topics = {options_.in_topic};
   if (!options_.control_topic.empty()) topics.push_back(options_.control_topic);
   auto input = bus_.subscribe(topics, options_.group);
