@@ -2,8 +2,8 @@
 // numbers, plain ASCII strings or null — in one pass over the bytes, without simdjson.
 // It declines everything else (escapes, nesting, non-ASCII, numbers out of double range,
 // text after the object, ...) and the caller then parses the record the general way,
-// which also explains what is wrong. For the shapes it reads, the values are exactly
-// simdjson's: every number is the nearest double to its text.
+// which also explains what is wrong. Every number it reads is the nearest double to its
+// text.
 // Pure logic, no I/O; reads only within `json`.
 #pragma once
 
@@ -64,6 +64,14 @@ struct FlatName {
 template <typename OnMember>
 bool read_flat_object(std::string_view json, std::span<const FlatName* const> hints, OnMember&& on_member);
 
+// The nearest double to a JSON number's whole text (std::from_chars, correctly rounded);
+// false when it is out of double range or not all of `text` is the number.
+inline bool nearest_double(std::string_view text, double& value) {
+  const char* end = text.data() + text.size();
+  auto [stop, ec] = std::from_chars(text.data(), end, value);
+  return ec == std::errc() && stop == end && std::isfinite(value);
+}
+
 namespace flat_json_detail {
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -79,8 +87,7 @@ inline unsigned digit(char c) { return static_cast<unsigned>(static_cast<unsigne
     if (digit(*p) >= 10) return false;
     while (digit(*p) < 10) ++p;
   }
-  auto [stop, ec] = std::from_chars(begin, p, value);
-  return ec == std::errc() && stop == p && std::isfinite(value);
+  return nearest_double({begin, static_cast<std::size_t>(p - begin)}, value);
 }
 
 // A JSON number, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, as the nearest double.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -71,8 +70,7 @@ constexpr auto fields_by_length = [] {
 }();
 
 FieldId lookup_field(std::string_view key) {
-  if (key.size() > longest_field_name) return FieldId::extra;
-  if (key.empty()) return FieldId::extra;
+  if (key.empty() || key.size() > longest_field_name) return FieldId::extra;
   for (std::uint8_t i : fields_by_length[key.size()]) {
     if (i == static_cast<std::uint8_t>(FieldId::extra)) break;
     // Same length. No two names of one length share both first and last letter, so the
@@ -237,8 +235,7 @@ struct RecordParser::Impl {
   std::string scratch;       // compact JSON of object/array values of schema fields
   FieldValues f;
   bool flat_path = true;     // read flat records without simdjson (off: differential tests)
-  std::array<const FlatName*, field_count> hint_names{};  // the last flat record's members
-  std::array<FieldId, field_count> hint_ids{};
+  std::array<const FlatName*, field_count> hint_names{};  // the last flat record's members (into flat_names)
   std::size_t hint_count = 0;
 
   explicit Impl(ValidationLimits l)
@@ -415,7 +412,8 @@ bool RecordParser::Impl::walk_members(std::string_view json, std::size_t capacit
 // the general walk handles and reports.
 bool RecordParser::Impl::walk_flat(std::string_view json) {
   const bool read = read_flat_object(json, {hint_names.data(), hint_count}, [this](const FlatMember& m) {
-    FieldId id = m.hint >= 0 ? hint_ids[static_cast<std::size_t>(m.hint)] : lookup_field(m.key);
+    FieldId id = m.hint >= 0 ? static_cast<FieldId>(hint_names[static_cast<std::size_t>(m.hint)] - flat_names.data())
+                             : lookup_field(m.key);
     if (id == FieldId::extra || f.seen[index(id)]) return false;
     f.mark_seen(id);
     Captured& c = f.raw[index(id)];
@@ -438,10 +436,7 @@ bool RecordParser::Impl::walk_flat(std::string_view json) {
   });
   if (read) {  // the next record likely has this one's layout
     hint_count = f.present_count;
-    for (std::size_t k = 0; k < hint_count; ++k) {
-      hint_ids[k] = f.present[k];
-      hint_names[k] = &flat_names[index(f.present[k])];
-    }
+    for (std::size_t k = 0; k < hint_count; ++k) hint_names[k] = &flat_names[index(f.present[k])];
   }
   return read;
 }
@@ -550,12 +545,9 @@ bool RecordParser::Impl::capture(FieldId id, od::value& v) {
       // (0.95000000000000000000 read as 0.0277: simdjson/simdjson#2093, fixed in 3.6.3;
       // Debian 12 ships 3.0.1). Long numbers are read again, correctly rounded.
       auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
-      if (token.size() > 20 && std::count_if(token.begin(), token.end(), is_digit) > 19) {
-        double exact = 0;
-        if (auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), exact);
-            ec == std::errc() && end == token.data() + token.size() && std::isfinite(exact)) {
-          c.number = exact;
-        }
+      if (double exact = 0; token.size() > 20 && std::count_if(token.begin(), token.end(), is_digit) > 19 &&
+                            nearest_double(token, exact)) {
+        c.number = exact;
       }
       c.kind = Kind::number;
       return true;
