@@ -36,7 +36,9 @@ void NotifyService::run(std::stop_token stop) {
   for (auto& channel : channels_) {
     senders.emplace_back([this, &channel](std::stop_token s) { send_loop(*channel, s); });
   }
-  if (auto s = bus_.ensure_topics({options_.notifications_topic, options_.rejected_topic}); !s.ok) log->warn("{}", s.message);
+  if (auto s = bus_.ensure_topics({options_.notifications_topic, options_.rejected_topic}); !s.ok) {
+    log->warn("{}", s.message);
+  }
   auto sub = bus_.subscribe({options_.in_topic}, options_.group);
   double next_prune = 0;
   while (!stop.stop_requested()) {
