@@ -45,19 +45,29 @@ int digit_count(std::uint64_t v) {
   return guess + (v >= powers_of_ten[guess] ? 1 : 0);
 }
 
-// Writes the last n decimal digits of v ending at `end` (two at a time from the right)
-// and returns v without them.
-std::uint64_t write_digits(char* end, std::uint64_t v, int n) {
-  for (; n >= 2; n -= 2) {
-    end -= 2;
-    std::memcpy(end, two_digits + 2 * (v % 100), 2);
-    v /= 100;
-  }
-  if (n == 1) {
-    *--end = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
-  return v;
+// The eight decimal digits of v < 10^8, zero-padded, as the eight bytes to store (first
+// digit in the lowest byte): split into halves of four, then every lane at once into pairs
+// and single digits (w/100 = w·5243 >> 19 for w < 10^4 and x/10 = x·103 >> 10 for x < 100
+// are exact, and no lane's product reaches the next lane).
+std::uint64_t eight_digits(std::uint32_t v) {
+  const std::uint64_t halves = v / 10000 | std::uint64_t{v % 10000} << 32;
+  const std::uint64_t hundreds = (halves * 5243 >> 19) & 0x0000007F0000007FULL;
+  const std::uint64_t quarters = hundreds | (halves - hundreds * 100) << 16;
+  const std::uint64_t tens = (quarters * 103 >> 10) & 0x000F000F000F000FULL;
+  const std::uint64_t digits = tens | (quarters - tens * 10) << 8;
+  return digits + 0x3030303030303030ULL;
+}
+
+// Writes the 17 digits of v < 10^17, zero-padded, at `at`.
+void write_17_digits(char* at, std::uint64_t v) {
+  static_assert(std::endian::native == std::endian::little, "eight_digits' words are stored as little-endian bytes");
+  const std::uint64_t low = v % 100000000;
+  const std::uint64_t rest = v / 100000000;
+  at[0] = static_cast<char>('0' + rest / 100000000);
+  const std::uint64_t middle = eight_digits(static_cast<std::uint32_t>(rest % 100000000));
+  const std::uint64_t last = eight_digits(static_cast<std::uint32_t>(low));
+  std::memcpy(at + 1, &middle, 8);
+  std::memcpy(at + 9, &last, 8);
 }
 
 }  // namespace
@@ -72,52 +82,52 @@ char* write_shortest(char* at, double value) {
     return at;
   }
   const auto decimal = fmt::detail::dragonbox::to_decimal(value);
-  const std::uint64_t significand = decimal.significand;
-  const int exponent = decimal.exponent;  // value = significand × 10^exponent
+  const std::uint64_t significand = decimal.significand;  // below 10^17, no trailing zero
+  const int exponent = decimal.exponent;                   // value = significand × 10^exponent
   const int n = digit_count(significand);
   const int sci_exponent = exponent + n - 1;
+  // The digits right-aligned at 17 and followed by zeros, so that every copy below is of
+  // a fixed size (a variable one is a call); the text is laid out in `text` and its first
+  // 24 bytes copied out (the longest text after the sign, d.{16}e-XXX, is 23).
+  char buffer[48];
+  write_17_digits(buffer, significand);
+  std::memset(buffer + 17, '0', sizeof buffer - 17);
+  const char* digits = buffer + 17 - n;
+  char text[48];
+  int length;
   // The two forms' lengths, as to_chars weighs them.
   const int fixed_length = exponent >= 0 ? n + exponent : sci_exponent >= 0 ? n + 1 : 2 - exponent;
   const int sci_length = n + (n > 1 ? 1 : 0) + 2 + (std::abs(sci_exponent) >= 100 ? 3 : 2);
   if (fixed_length <= sci_length) {
-    if (exponent >= 0) {  // digits, then zeros
-      write_digits(at + n, significand, n);
-      std::memset(at + n, '0', static_cast<std::size_t>(exponent));
-      return at + n + exponent;
-    }
-    if (sci_exponent >= 0) {  // ddd.ddd: the fraction's digits, the point, the whole part's
+    length = fixed_length;
+    if (exponent >= 0) {  // digits, then zeros (the buffer's)
+      std::memcpy(text, digits, 24);
+    } else if (sci_exponent >= 0) {  // ddd.ddd
       const int whole = sci_exponent + 1;
-      const std::uint64_t whole_part = write_digits(at + n + 1, significand, n - whole);
-      at[whole] = '.';
-      write_digits(at + whole, whole_part, whole);
-      return at + n + 1;
+      std::memcpy(text, digits, 16);
+      text[whole] = '.';
+      std::memcpy(text + whole + 1, digits + whole, 16);
+    } else {  // 0.000ddd
+      std::memcpy(text, "0.000000000000000000000000", 24);
+      std::memcpy(text + 1 - sci_exponent, digits, 17);
     }
-    // 0.000ddd
-    const int zeros = -sci_exponent - 1;
-    at[0] = '0';
-    at[1] = '.';
-    std::memset(at + 2, '0', static_cast<std::size_t>(zeros));
-    write_digits(at + 2 + zeros + n, significand, n);
-    return at + 2 + zeros + n;
+  } else {  // d.ddde±XX
+    length = sci_length;
+    text[0] = digits[0];
+    text[1] = '.';
+    std::memcpy(text + 2, digits + 1, 16);
+    char* e = text + (n > 1 ? n + 1 : 1);
+    *e++ = 'e';
+    *e++ = sci_exponent < 0 ? '-' : '+';
+    int magnitude = std::abs(sci_exponent);
+    if (magnitude >= 100) {
+      *e++ = static_cast<char>('0' + magnitude / 100);
+      magnitude %= 100;
+    }
+    std::memcpy(e, two_digits + 2 * magnitude, 2);
   }
-  // d.ddde±XX
-  write_digits(at + n + 1, significand, n);
-  at[0] = at[1];
-  char* end = at + 1;
-  if (n > 1) {
-    at[1] = '.';
-    end = at + n + 1;
-  }
-  *end++ = 'e';
-  int e = sci_exponent;
-  *end++ = e < 0 ? '-' : '+';
-  e = std::abs(e);
-  if (e >= 100) {
-    *end++ = static_cast<char>('0' + e / 100);
-    e %= 100;
-  }
-  std::memcpy(end, two_digits + 2 * e, 2);
-  return end + 2;
+  std::memcpy(at, text, 24);
+  return at + length;
 }
 
 }  // namespace tickflow::json
