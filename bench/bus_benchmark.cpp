@@ -3,7 +3,8 @@
 //                                   batches of BATCH (default 1000; commit per batch): records/s
 //                                   end to end
 //   bus_benchmark kafka BROKERS N   KafkaBus publish + flush (produce rate), then a new group
-//                                   consuming all of it (consume rate)
+//                                   consuming all of it (consume rate); the topic is deleted after
+//   bus_benchmark delete BROKERS TOPIC...  deletes topics (scripts/bench: kcat's, after its rounds)
 // Prints one JSON object. scripts/bench puts the Kafka figures beside kcat's on the same broker.
 #include <chrono>
 #include <cstdio>
@@ -87,9 +88,20 @@ int run_kafka(const std::string& brokers, std::size_t n) {
   sub->commit();
   // Consume rate from the first record on: joining the group is not reading.
   double consume = std::chrono::duration<double>(Clock::now() - first).count();
+  sub->close();
+  if (auto s = bus.delete_topics({topic}); !s.ok) fmt::print(stderr, "{}\n", s.message);
   fmt::print("{{\"bus\":\"kafka\",\"records\":{},\"produce_per_s\":{:.0f},\"consume_per_s\":{:.0f},\"consumed\":{},\"topic\":\"{}\"}}\n",
              n, n / produce, consumed / consume, consumed, topic);
   return consumed == n ? 0 : 1;
+}
+
+int delete_topics(const std::string& brokers, std::vector<std::string> topics) {
+  tickflow::KafkaBusOptions o;
+  o.brokers = brokers;
+  tickflow::KafkaBus bus(o);
+  auto s = bus.delete_topics(topics);
+  if (!s.ok) fmt::print(stderr, "bus_benchmark: {}\n", s.message);
+  return s.ok ? 0 : 1;
 }
 
 }  // namespace
@@ -98,6 +110,7 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "memory";
   if (mode == "memory") return run_memory(argc > 2 ? std::stoul(argv[2]) : 10'000'000, argc > 3 ? std::stoul(argv[3]) : 1000);
   if (mode == "kafka" && argc > 2) return run_kafka(argv[2], argc > 3 ? std::stoul(argv[3]) : 1'000'000);
-  std::fprintf(stderr, "usage: bus_benchmark memory [N [BATCH]] | kafka BROKERS [N]\n");
+  if (mode == "delete" && argc > 3) return delete_topics(argv[2], std::vector<std::string>(argv + 3, argv + argc));
+  std::fprintf(stderr, "usage: bus_benchmark memory [N [BATCH]] | kafka BROKERS [N] | delete BROKERS TOPIC...\n");
   return 2;
 }

@@ -417,6 +417,45 @@ std::unique_ptr<Subscription> KafkaBus::subscribe(const std::vector<std::string>
   return std::make_unique<KafkaSubscription>(options_, shared_, topics, group);
 }
 
+namespace {
+
+// One topic admin request: `send` issues it (with these options, answering on `queue`);
+// `results` reads the per-topic results from the answer. An error in `tolerated` counts
+// as success (a topic that exists already, when creating). The first failure names its
+// topic and the broker's reason.
+BusStatus topic_admin(rd_kafka_t* client, rd_kafka_admin_op_t op, std::string_view doing, const std::string& brokers,
+                      rd_kafka_resp_err_t tolerated,
+                      const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& send,
+                      const std::function<const rd_kafka_topic_result_t**(rd_kafka_event_t*, size_t*)>& results) {
+  char err[512];
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(client);
+  rd_kafka_AdminOptions_t* admin = rd_kafka_AdminOptions_new(client, op);
+  rd_kafka_AdminOptions_set_operation_timeout(admin, 10000, err, sizeof err);
+  send(admin, queue);
+  BusStatus status;
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 12000);
+  if (ev == nullptr) {
+    status = BusStatus::failure(fmt::format("{} topics timed out (is the broker at {} up?)", doing, brokers));
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** each = results(ev, &n);
+    for (size_t i = 0; i < n && status.ok; ++i) {
+      auto e = rd_kafka_topic_result_error(each[i]);
+      if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != tolerated) {
+        status = BusStatus::failure(fmt::format("{} topic {}: {}", doing, rd_kafka_topic_result_name(each[i]),
+                                                rd_kafka_topic_result_error_string(each[i])));
+      }
+    }
+    if (rd_kafka_event_error(ev) && status.ok) status = BusStatus::failure(rd_kafka_event_error_string(ev));
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_AdminOptions_destroy(admin);
+  rd_kafka_queue_destroy(queue);
+  return status;
+}
+
+}  // namespace
+
 BusStatus KafkaBus::ensure_topics(const std::vector<std::string>& wanted) {
   std::vector<std::string> topics;
   {
@@ -435,35 +474,41 @@ BusStatus KafkaBus::ensure_topics(const std::vector<std::string>& wanted) {
       return BusStatus::failure(fmt::format("topic {}: {}", t, err));
     }
   }
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(producer_);
-  rd_kafka_AdminOptions_t* admin = rd_kafka_AdminOptions_new(producer_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_operation_timeout(admin, 10000, err, sizeof err);
-  rd_kafka_CreateTopics(producer_, requests.data(), requests.size(), admin, queue);
-  BusStatus status;
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 12000);
-  if (ev == nullptr) {
-    status = BusStatus::failure("creating topics timed out (is the broker at " + options_.brokers + " up?)");
-  } else {
-    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
-    size_t n = 0;
-    const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
-    for (size_t i = 0; i < n; ++i) {
-      auto e = rd_kafka_topic_result_error(results[i]);
-      if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        status = BusStatus::failure(fmt::format("creating topic {}: {}", rd_kafka_topic_result_name(results[i]),
-                                                rd_kafka_topic_result_error_string(results[i])));
-      }
-    }
-    if (rd_kafka_event_error(ev) && status.ok) status = BusStatus::failure(rd_kafka_event_error_string(ev));
-    rd_kafka_event_destroy(ev);
-  }
-  rd_kafka_AdminOptions_destroy(admin);
-  rd_kafka_queue_destroy(queue);
+  BusStatus status = topic_admin(
+      producer_, RD_KAFKA_ADMIN_OP_CREATETOPICS, "creating", options_.brokers, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS,
+      [&](rd_kafka_AdminOptions_t* admin, rd_kafka_queue_t* queue) {
+        rd_kafka_CreateTopics(producer_, requests.data(), requests.size(), admin, queue);
+      },
+      [](rd_kafka_event_t* ev, size_t* n) -> const rd_kafka_topic_result_t** {
+        const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+        return res ? rd_kafka_CreateTopics_result_topics(res, n) : nullptr;
+      });
   for (auto* r : requests) rd_kafka_NewTopic_destroy(r);
   if (status.ok) {
     std::lock_guard lock(topics_mu_);
     ensured_.insert(topics.begin(), topics.end());
   }
+  return status;
+}
+
+BusStatus KafkaBus::delete_topics(const std::vector<std::string>& topics) {
+  if (topics.empty()) return BusStatus::success();
+  {
+    std::lock_guard lock(topics_mu_);
+    for (const auto& t : topics) ensured_.erase(t);
+  }
+  std::vector<rd_kafka_DeleteTopic_t*> requests;
+  for (const auto& t : topics) requests.push_back(rd_kafka_DeleteTopic_new(t.c_str()));
+  BusStatus status = topic_admin(
+      producer_, RD_KAFKA_ADMIN_OP_DELETETOPICS, "deleting", options_.brokers, RD_KAFKA_RESP_ERR_NO_ERROR,
+      [&](rd_kafka_AdminOptions_t* admin, rd_kafka_queue_t* queue) {
+        rd_kafka_DeleteTopics(producer_, requests.data(), requests.size(), admin, queue);
+      },
+      [](rd_kafka_event_t* ev, size_t* n) -> const rd_kafka_topic_result_t** {
+        const rd_kafka_DeleteTopics_result_t* res = rd_kafka_event_DeleteTopics_result(ev);
+        return res ? rd_kafka_DeleteTopics_result_topics(res, n) : nullptr;
+      });
+  for (auto* r : requests) rd_kafka_DeleteTopic_destroy(r);
   return status;
 }
 

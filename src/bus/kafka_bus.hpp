@@ -60,6 +60,11 @@ class KafkaBus final : public Bus {
 
   // Creates the topics that do not exist yet (partitions and replication from options).
   BusStatus ensure_topics(const std::vector<std::string>& topics) override;
+  // Deletes the topics and every record in them; a failure names the first topic that
+  // could not be deleted and why (one that does not exist is such a failure). For tools
+  // and benchmarks that make topics of their own: a broker carrying thousands of stale
+  // partitions is slower for every client.
+  BusStatus delete_topics(const std::vector<std::string>& topics);
 
   const KafkaBusOptions& options() const noexcept { return options_; }
 

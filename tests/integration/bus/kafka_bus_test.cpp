@@ -1,6 +1,6 @@
 // KafkaBus against a real Apache Kafka broker (scripts/kafka, started by the ctest fixture
 // `kafka`): the bus contract, 100k records end to end with per-key order and checksums,
-// and a broker stopped and restarted mid-stream losing nothing.
+// a broker stopped and restarted mid-stream losing nothing, and topics deleted.
 #include "src/bus/kafka_bus.hpp"
 
 #include <cstdlib>
@@ -155,6 +155,22 @@ TEST(KafkaBusRealBroker, CommitsWithoutWaitingGoOneAtATimeAndTheNewestLands) {
   }
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.front(), "after") << "resumed before the newest committed position";
+}
+
+// Benchmarks make fresh topics each run and delete them after: deleted means gone (a
+// second delete finds nothing and says which topic).
+TEST(KafkaBusRealBroker, DeletedTopicsAreGone) {
+  auto bus = make_bus();
+  auto topic = unique_name("deleted");
+  ASSERT_TRUE(bus->ensure_topics({topic}).ok);
+  ASSERT_EQ(bus->publish(topic, "K", "r", 10s), PublishStatus::ok);
+  ASSERT_EQ(bus->flush(30s), 0u);
+  auto deleted = bus->delete_topics({topic});
+  EXPECT_TRUE(deleted.ok) << deleted.message;
+  auto again = bus->delete_topics({topic});
+  EXPECT_FALSE(again.ok) << "deleted twice";
+  EXPECT_NE(again.message.find(topic), std::string::npos) << again.message;
+  EXPECT_TRUE(bus->delete_topics({}).ok);
 }
 
 TEST(KafkaBusRealBroker, BadSettingIsAStartupErrorNamingTheKey) {
