@@ -2,16 +2,20 @@
 // no HTTP) to the moment the signal service publishes its signal record (p50_us, ...:
 // the definition) and to the moment a consumer reads it from the signals topic
 // (read_p50_us, ...: one more hand-off), with process and signal running as in
-// `tickflow run` — over the in-memory bus, or with BROKERS over Kafka (fresh topics,
-// producer linger 0, every hop through the broker; there "published" is when the signal
-// service hands the record to librdkafka).
-// One feeder paces single-record requests at RATE ticks/s for SECONDS.
+// `tickflow run` — over the in-memory bus, or with BROKERS over Kafka (fresh topics, the
+// producer linger of config/tickflow.toml, every hop through the broker; there "published"
+// is when the signal service hands the record to librdkafka).
+// One feeder paces single-record requests at RATE ticks/s for SECONDS. PARTITIONS: of each
+// topic over Kafka (default kafka.topic_partitions, 4): each partition's records travel in
+// batches of their own, so at a given rate more partitions mean more, smaller batches for
+// the broker (1 suits one instance per stage; more let instances of a stage share the work).
 // With `hop` after BROKERS, the baseline: no stages, the feeder publishes each tick
 // straight to the topic the consumer reads (one hop through the broker, the same clients
 // and settings), so the pipeline's figures can be read against what the broker and this
 // machine give one hop (read_*; the pipeline makes two hops to "published", three to "read").
 // processed_p50_us/processed_p99_us: the first stage's share (tick → processed record published).
-// Usage: latency_benchmark RATE SECONDS [BROKERS [hop]]. Prints one JSON object, times in µs.
+// Usage: latency_benchmark RATE SECONDS [BROKERS [pipeline|hop [PARTITIONS]]]. Prints one
+// JSON object, times in µs.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -105,17 +109,30 @@ int main(int argc, char** argv) {
   double seconds = argc > 2 ? std::atof(argv[2]) : 3;
   const bool kafka = argc > 3;
   const bool hop = kafka && argc > 4 && std::string_view(argv[4]) == "hop";
+  if (kafka && argc > 4 && !hop && std::string_view(argv[4]) != "pipeline") {
+    std::fprintf(stderr, "latency_benchmark: the fourth argument is pipeline or hop, not %s\n", argv[4]);
+    return 2;
+  }
+  const tickflow::KafkaSettings kafka_defaults;
+  const int partitions = argc > 5 ? std::atoi(argv[5]) : static_cast<int>(kafka_defaults.topic_partitions);
+  if (partitions < 1) {
+    std::fprintf(stderr, "latency_benchmark: PARTITIONS is a whole number from 1, not %s\n", argv[5]);
+    return 2;
+  }
   std::unique_ptr<tickflow::Bus> bus_owner;
+  tickflow::KafkaBus* kafka_bus = nullptr;
   tickflow::IngestOptions io;
   tickflow::ProcessOptions po;
   tickflow::SignalOptions so;
   if (kafka) {
     tickflow::KafkaBusOptions ko;
     ko.brokers = argv[3];
-    ko.linger_ms = 0;
-    po.checkpoint_interval = so.checkpoint_interval =
-        std::chrono::milliseconds(tickflow::KafkaSettings{}.checkpoint_interval_ms);
-    bus_owner = std::make_unique<tickflow::KafkaBus>(ko);
+    ko.linger_ms = static_cast<int>(kafka_defaults.linger_ms);
+    ko.topic_partitions = partitions;
+    po.checkpoint_interval = so.checkpoint_interval = std::chrono::milliseconds(kafka_defaults.checkpoint_interval_ms);
+    auto owned = std::make_unique<tickflow::KafkaBus>(ko);
+    kafka_bus = owned.get();
+    bus_owner = std::move(owned);
     // Fresh topics each run: nothing old to read first.
     std::string run = std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
     io.validated_topic = po.in_topic = "lat-validated-" + run;
@@ -243,6 +260,19 @@ int main(int argc, char** argv) {
   while (got < total && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
   reader.request_stop();
   reader.join();
+  for (auto* stage : {&p, &g}) {
+    if (stage->joinable()) {
+      stage->request_stop();
+      stage->join();
+    }
+  }
+  if (kafka_bus != nullptr) {
+    // The run's own topics go: a broker kept for many runs would carry thousands of
+    // partitions, and every client of it is slower for them.
+    std::vector<std::string> made = {io.validated_topic, so.signals_topic};
+    if (!hop) made.insert(made.end(), {po.out_topic, so.alarms_topic});
+    if (auto s = kafka_bus->delete_topics(made); !s.ok) std::fprintf(stderr, "latency_benchmark: %s\n", s.message.c_str());
+  }
   // Percentiles of the spans from `sent` to `end`, counting only ticks that got there.
   auto percentiles = [&](const std::vector<Clock::time_point>& end) {
     std::vector<double> us;
@@ -262,8 +292,8 @@ int main(int argc, char** argv) {
   auto [processed_count, processed_p50, processed_p99, processed_p999] = percentiles(processed);
   fmt::print("{{\"bus\":\"{}\",\"rate\":{},\"achieved_rate\":{:.0f},\"ticks\":{},\"measured\":{},\"p50_us\":{:.1f},\"p99_us\":{:.1f},"
              "\"p999_us\":{:.1f},\"read\":{},\"read_p50_us\":{:.1f},\"read_p99_us\":{:.1f},\"read_p999_us\":{:.1f},"
-             "\"processed_p50_us\":{:.1f},\"processed_p99_us\":{:.1f}}}\n",
+             "\"processed_p50_us\":{:.1f},\"processed_p99_us\":{:.1f},\"partitions\":{}}}\n",
              hop ? "kafka-hop" : kafka ? "kafka" : "memory", rate, achieved_rate, total, measured, p50, p99, p999, read, read_p50,
-             read_p99, read_p999, processed_p50, processed_p99);
+             read_p99, read_p999, processed_p50, processed_p99, kafka ? partitions : 0);
   return measured == total && read == total ? 0 : 1;
 }
