@@ -31,6 +31,19 @@ inline char* write_raw(char* at, std::string_view text) {
   __builtin_memcpy(at, text.data(), text.size());
   return at + text.size();
 }
+inline char* write_optional(char* at, const std::optional<double>& value) {
+  return value ? write_number(at, *value) : write_raw(at, "null");
+}
+
+// Makes room for `bound` more bytes, lets `write(char* at)` fill them (returning its end),
+// and trims to what it wrote: one capacity check for a whole record or alarm.
+template <typename Write>
+void append_bounded(std::string& out, std::size_t bound, Write&& write) {
+  std::size_t at = out.size();
+  out.resize(at + bound);
+  char* end = write(out.data() + at);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
 
 // `"key":` for a key known to need no escaping (our own field names).
 inline void append_key(std::string& out, std::string_view key) {

@@ -46,8 +46,7 @@ struct BodyWriter {
 constexpr std::size_t max_field_chars = 24 + json::max_number_chars;  // `,"signal_strength":` + value
 
 char* write_optional_field(char* at, std::string_view key, const std::optional<double>& value) {
-  at = json::write_raw(at, key);
-  return value ? json::write_number(at, *value) : json::write_raw(at, "null");
+  return json::write_optional(json::write_raw(at, key), value);
 }
 
 char* write_indicators(char* at, const Indicators& ind) {
@@ -70,21 +69,13 @@ std::size_t max_signal_chars(const SignalResult& signal) {
   return 2 * max_field_chars + json::max_string_chars(signal.reason.size());
 }
 
-// Makes room for `bound` more bytes, lets `write` fill them from a pointer, and trims.
-template <typename Write>
-void append_bounded(std::string& out, std::size_t bound, Write&& write) {
-  std::size_t at = out.size();
-  out.resize(at + bound);
-  char* end = write(out.data() + at);
-  out.resize(static_cast<std::size_t>(end - out.data()));
-}
 
 void append_indicators(const Indicators& ind, std::string& out) {
-  append_bounded(out, max_indicator_chars, [&](char* at) { return write_indicators(at, ind); });
+  json::append_bounded(out, max_indicator_chars, [&](char* at) { return write_indicators(at, ind); });
 }
 
 void append_signal(const SignalResult& signal, std::string& out) {
-  append_bounded(out, max_signal_chars(signal), [&](char* at) { return write_signal(at, signal); });
+  json::append_bounded(out, max_signal_chars(signal), [&](char* at) { return write_signal(at, signal); });
 }
 
 // `raw` without trailing blanks and its closing brace.
@@ -98,7 +89,7 @@ void append_pipeline_fields(const Record& r, std::string& out) {
   std::size_t bound = 3 * max_field_chars + 1;
   if (r.indicators) bound += max_indicator_chars;
   if (r.signal) bound += max_signal_chars(*r.signal);
-  append_bounded(out, bound, [&](char* at) {
+  json::append_bounded(out, bound, [&](char* at) {
     if (r.seq) {
       at = json::write_raw(at, ",\"seq\":");
       at = json::write_number(at, *r.seq);
