@@ -97,6 +97,9 @@ class KafkaSubscription final : public Subscription {
     release();
     if (rk_ == nullptr) return {};
     send_held_commit();
+    // (The run's topic handle is kept alive by the held message it came from, only
+    // until release() above: a new poll starts a new run.)
+    run_next_ = nullptr;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (batch_.size() < max_records) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -119,7 +122,14 @@ class KafkaSubscription final : public Subscription {
       r.partition = m->partition;
       r.offset = m->offset;
       batch_.push_back(r);
-      polled_[{std::string(r.topic), r.partition}] = r.offset + 1;
+      // Messages come in runs from one partition: its entry is found once per run, not
+      // made (a string key) per message.
+      if (m->rkt != run_topic_ || m->partition != run_partition_ || run_next_ == nullptr) {
+        run_next_ = &polled_[{std::string(r.topic), r.partition}];
+        run_topic_ = m->rkt;
+        run_partition_ = m->partition;
+      }
+      *run_next_ = r.offset + 1;
     }
     update_lag();
     shared_->consumed.fetch_add(batch_.size());
@@ -194,6 +204,7 @@ class KafkaSubscription final : public Subscription {
     }
     // Revoked: offsets not yet committed for these partitions are the new owner's to
     // redeliver; committing them from here would fail the whole commit.
+    self->run_next_ = nullptr;  // may point at an entry erased here
     for (int i = 0; i < parts->cnt; ++i) {
       self->polled_.erase({parts->elems[i].topic, parts->elems[i].partition});
       self->committed_.erase({parts->elems[i].topic, parts->elems[i].partition});
@@ -270,6 +281,9 @@ class KafkaSubscription final : public Subscription {
   std::vector<BusRecord> batch_;
   using TopicPartition = std::pair<std::string, std::int32_t>;
   std::map<TopicPartition, std::int64_t> polled_;     // owned partitions: next offset after the last polled
+  std::int64_t* run_next_ = nullptr;                  // polled_'s entry for the partition of the last message
+  const rd_kafka_topic_s* run_topic_ = nullptr;
+  std::int32_t run_partition_ = -1;
   std::map<TopicPartition, std::int64_t> committed_;  // what a commit waited for last put there
   rd_kafka_queue_t* commit_results_ = nullptr;        // answers to commits sent without waiting
   bool commit_in_flight_ = false;                     // one of those is unanswered
