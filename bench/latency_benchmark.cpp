@@ -2,9 +2,10 @@
 // no HTTP) to the moment the signal service publishes its signal record (p50_us, ...:
 // the definition) and to the moment a consumer reads it from the signals topic
 // (read_p50_us, ...: one more hand-off), with process and signal running as in
-// `tickflow run` — over the in-memory bus, or with BROKERS over Kafka (fresh topics, the
-// producer linger of config/tickflow.toml, every hop through the broker; there "published"
-// is when the signal service hands the record to librdkafka).
+// `tickflow run` — chained on one thread over the in-memory bus (ProcessSignalChain), or
+// apart with BROKERS over Kafka (fresh topics, the producer linger of config/tickflow.toml,
+// every hop through the broker; there "published" is when the signal service hands the
+// record to librdkafka).
 // One feeder paces single-record requests at RATE ticks/s for SECONDS. PARTITIONS: of each
 // topic over Kafka (default kafka.topic_partitions, 4): each partition's records travel in
 // batches of their own, so at a given rate more partitions mean more, smaller batches for
@@ -13,7 +14,8 @@
 // straight to the topic the consumer reads (one hop through the broker, the same clients
 // and settings), so the pipeline's figures can be read against what the broker and this
 // machine give one hop (read_*; the pipeline makes two hops to "published", three to "read").
-// processed_p50_us/processed_p99_us: the first stage's share (tick → processed record published).
+// processed_p50_us/processed_p99_us: the first stage's share (tick → processed record
+// published; chained, the processed record goes out with the batch, after its signal is made).
 // Usage: latency_benchmark RATE SECONDS [BROKERS [pipeline|hop [PARTITIONS]]]. Prints one
 // JSON object, times in µs.
 #include <algorithm>
@@ -35,6 +37,7 @@
 #include "src/app/settings.hpp"
 #include "src/bus/kafka_bus.hpp"
 #include "src/bus/memory_bus.hpp"
+#include "src/services/chain/process_signal_chain.hpp"
 #include "src/services/ingest/ingest_handler.hpp"
 #include "src/services/process/process_service.hpp"
 #include "src/services/signal/signal_service.hpp"
@@ -157,8 +160,13 @@ int main(int argc, char** argv) {
   tickflow::IngestHandler ingest(bus, io);
   tickflow::ProcessService process(process_bus, po);
   tickflow::SignalService signal(signal_bus, so);
+  // As `tickflow run` wires them: chained on one thread in one process, apart over Kafka.
+  PublishClock chain_bus(process_bus, so.signals_topic, published);  // notes both topics
+  tickflow::ProcessSignalChain chain(chain_bus, process, signal);
   std::jthread p, g;
-  if (!hop) {
+  if (!kafka) {
+    p = std::jthread([&](std::stop_token s) { chain.run(s); });
+  } else if (!hop) {
     p = std::jthread([&](std::stop_token s) { process.run(s); });
     g = std::jthread([&](std::stop_token s) { signal.run(s); });
   }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "src/log/named_logger.hpp"
 #include "src/services/common/status_server.hpp"
 #include "src/services/aggregate/aggregate_service.hpp"
+#include "src/services/chain/process_signal_chain.hpp"
 #include "src/services/dashboard/dashboard_service.hpp"
 #include "src/services/generate/ingest_sender.hpp"
 #include "src/services/ingest/ingest_command.hpp"
@@ -301,8 +303,20 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   ProcessService process(bus, po);
   SignalService signal(bus, so);
   AggregateService aggregate(bus, aggregate_options(settings, "aggregate"));
-  std::jthread process_thread([&](std::stop_token t) { process.run(t); });
-  std::jthread signal_thread([&](std::stop_token t) { signal.run(t); });
+  // In one process the signal stage runs on the process stage's thread, each processed
+  // record handed straight on (no wake-up between them); over Kafka each has its own
+  // group and checkpoint, as when they run as separate processes.
+  std::optional<ProcessSignalChain> chain;
+  std::jthread process_thread, signal_thread;
+  if (settings.bus.kind == "kafka") {
+    process_thread = std::jthread([&](std::stop_token t) { process.run(t); });
+    signal_thread = std::jthread([&](std::stop_token t) { signal.run(t); });
+  } else {
+    chain.emplace(bus, process, signal);
+    process_thread = std::jthread([&](std::stop_token t) { chain->run(t); });
+  }
+  auto processed = [&] { return chain ? chain->processed() : process.counters().published.load(); };
+  auto signalled = [&] { return chain ? chain->processed() : signal.counters().consumed.load(); };
   std::jthread aggregate_thread([&](std::stop_token t) { aggregate.run(t); });
 
   std::jthread notify_thread([&](std::stop_token t) { notify->run(t); });
@@ -355,7 +369,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     log->info("status: {:.0f} records/s in, {} accepted, {} rejected, {} processed, {} signals, {} alarms, {} "
               "notified, {} summaries, lag {}",
               static_cast<double>(totals.accepted - last_in) / secs, totals.accepted, totals.rejected,
-              process.counters().published.load(), signal.counters().consumed.load(), signal.alarms(),
+              processed(), signalled(), signal.alarms(),
               notify->counters().delivered.load(), aggregate.published(), c.lag);
     last = now;
     last_in = totals.accepted;
@@ -374,14 +388,14 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   notify_thread.request_stop();
   dashboard_thread.request_stop();
   process_thread.join();
-  signal_thread.join();
+  if (signal_thread.joinable()) signal_thread.join();
   aggregate_thread.join();
   notify_thread.join();
   dashboard_thread.join();
   std::size_t left = bus.flush(std::chrono::seconds(30));
   auto totals = ingest.totals();
   log->info("stopped: {} accepted, {} rejected, {} processed, {} alarms, {} alarm deliveries sent{}", totals.accepted,
-            totals.rejected, process.counters().published.load(), signal.alarms(), notify->counters().delivered.load(),
+            totals.rejected, processed(), signal.alarms(), notify->counters().delivered.load(),
             left ? fmt::format(", {} NOT delivered", left) : std::string());
   return left == 0 ? 0 : 1;
 }

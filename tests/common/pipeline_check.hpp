@@ -18,6 +18,7 @@
 #include <simdjson.h>
 
 #include "src/bus/bus.hpp"
+#include "src/services/chain/process_signal_chain.hpp"
 #include "src/services/ingest/ingest_handler.hpp"
 #include "src/services/process/process_service.hpp"
 #include "src/services/replay/replay_pipeline.hpp"
@@ -59,22 +60,32 @@ struct PipelineTopics {
         alarms("alarms-" + suffix), rejected("rejected-" + suffix) {}
 };
 
-// Everything a topic holds, read by a fresh group until `want` records or `patience`.
-inline std::vector<std::string> read_topic(Bus& bus, const std::string& topic, std::size_t want,
-                                           std::chrono::milliseconds patience) {
-  auto sub = bus.subscribe({topic}, "reader-" + topic);
+// What a subscription reads until `want` records or `patience`.
+inline std::vector<std::string> read_all(Subscription& sub, std::size_t want, std::chrono::milliseconds patience) {
   std::vector<std::string> out;
   auto deadline = std::chrono::steady_clock::now() + patience;
   while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
-    for (const auto& r : sub->poll(5000, 200ms)) out.emplace_back(r.payload);
-    sub->commit();
+    for (const auto& r : sub.poll(5000, 200ms)) out.emplace_back(r.payload);
+    sub.commit();
   }
   return out;
 }
 
+// Everything a topic holds, read by a fresh group until `want` records or `patience`.
+inline std::vector<std::string> read_topic(Bus& bus, const std::string& topic, std::size_t want,
+                                           std::chrono::milliseconds patience) {
+  auto sub = bus.subscribe({topic}, "reader-" + topic);
+  return read_all(*sub, want, patience);
+}
+
+// How process and signal run: each on its own thread, or chained on one (ProcessSignalChain).
+enum class StageWiring { apart, chained };
+
 // Feeds tests/data/replay/input.ndjson through ingest, runs process and signal until all
-// of it came out, and checks the outputs against replay's golden files.
-inline void check_pipeline_equals_replay(Bus& bus, const PipelineTopics& t, std::chrono::milliseconds patience) {
+// of it came out, and checks the outputs against replay's golden files (and that every
+// processed record was published too).
+inline void check_pipeline_equals_replay(Bus& bus, const PipelineTopics& t, std::chrono::milliseconds patience,
+                                         StageWiring wiring = StageWiring::apart) {
   const std::string dir = TICKFLOW_TEST_DATA_DIR "/replay/";
   std::ifstream in(dir + "input.ndjson");
   std::stringstream body;
@@ -110,14 +121,29 @@ inline void check_pipeline_equals_replay(Bus& bus, const PipelineTopics& t, std:
   // Records carry 2025 timestamps; the stages check them against the clock like ingest.
   ProcessService process(bus, po);
   SignalService signal(bus, so);
-  std::jthread process_thread([&](std::stop_token s) { process.run(s); });
-  std::jthread signal_thread([&](std::stop_token s) { signal.run(s); });
+  ProcessSignalChain chain(bus, process, signal);
+  // Subscribed before the stages start: the in-memory bus drops a record once every group
+  // it knows has committed it (here, the signal stage's when the stages run apart).
+  auto processed_reader = bus.subscribe({t.processed}, "reader-" + t.processed);
+  std::jthread process_thread, signal_thread;
+  if (wiring == StageWiring::chained) {
+    process_thread = std::jthread([&](std::stop_token s) { chain.run(s); });
+  } else {
+    process_thread = std::jthread([&](std::stop_token s) { process.run(s); });
+    signal_thread = std::jthread([&](std::stop_token s) { signal.run(s); });
+  }
   auto signals = read_topic(bus, t.signals, expected_records.size(), patience);
   auto alarms = read_topic(bus, t.alarms, expected_alarms.size(), patience);
+  auto processed = read_all(*processed_reader, expected_records.size(), patience);
   process_thread.request_stop();
   signal_thread.request_stop();
   process_thread.join();
-  signal_thread.join();
+  if (signal_thread.joinable()) signal_thread.join();
+
+  EXPECT_EQ(processed.size(), expected_records.size()) << "processed records missing from their topic";
+  if (wiring == StageWiring::chained) {
+    EXPECT_EQ(chain.processed(), expected_records.size());
+  }
 
   ASSERT_EQ(signals.size(), expected_records.size());
   std::multiset<std::string> got, want;

@@ -1,7 +1,7 @@
 #include "src/services/common/stage.hpp"
 
-#include <map>
 #include <optional>
+#include <utility>
 
 #include "src/core/rejection_writer.hpp"
 #include "src/log/named_logger.hpp"
@@ -104,7 +104,16 @@ class Checkpointer {
 bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageCounters& counters,
                std::stop_token stop, const StageHooks& hooks) {
   std::vector<StageOutput> outputs;
-  std::map<const std::string*, std::vector<OutgoingRecord>> by_topic;
+  // Each topic's records of a batch, topics in the order they first had one: a stage's
+  // records for one topic go out before those it made from them for another (processed
+  // before signals when process and signal run chained).
+  std::vector<std::pair<const std::string*, std::vector<OutgoingRecord>>> by_topic;
+  auto records_for = [&](const std::string* topic) -> std::vector<OutgoingRecord>& {
+    for (auto& [t, list] : by_topic) {
+      if (t == topic) return list;
+    }
+    return by_topic.emplace_back(topic, std::vector<OutgoingRecord>()).second;
+  };
   std::uint64_t generation = input.assignment_generation();
   Checkpointer checkpoint(bus, input, hooks, counters);
   bool unnoted = false;  // batches published since the checkpoint in flight began
@@ -124,7 +133,7 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
       counters.consumed.fetch_add(batch.size());
       // Per topic, in input order: each key's records keep their order.
       for (auto& [topic, list] : by_topic) list.clear();
-      for (const auto& o : outputs) by_topic[o.topic].push_back({o.key, o.payload});
+      for (const auto& o : outputs) records_for(o.topic).push_back({o.key, o.payload});
       for (auto& [topic, list] : by_topic) {
         std::size_t done = 0;
         while (done < list.size()) {

@@ -33,7 +33,7 @@ void ProcessService::run(std::stop_token stop) {
   auto input = bus_.subscribe({options_.in_topic}, options_.group);
   named_logger("process")->info("{} → {} (group {})", options_.in_topic, options_.out_topic, options_.group);
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
-            stop, checkpoint_hooks(keys_, options_.checkpoint_interval));
+            stop, stage_hooks());
   input->close();
 }
 

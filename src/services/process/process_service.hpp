@@ -37,9 +37,14 @@ class ProcessService {
   void run(std::stop_token stop);
   const StageCounters& counters() const noexcept { return counters_; }
   std::uint64_t duplicates() const noexcept { return keys_.duplicates(); }
+  const ProcessOptions& options() const noexcept { return options_; }
+
+  // What run() does with each record and its checkpoint hooks, for running this stage
+  // chained with the next on one thread (ProcessSignalChain). Not while run() runs.
+  void handle(const BusRecord& in, std::vector<StageOutput>& out);
+  StageHooks stage_hooks() { return checkpoint_hooks(keys_, options_.checkpoint_interval); }
 
  private:
-  void handle(const BusRecord& in, std::vector<StageOutput>& out);
 
   Bus& bus_;
   ProcessOptions options_;

@@ -27,7 +27,7 @@ void SignalService::run(std::stop_token stop) {
   named_logger("signal")->info("{} → {} and {} (group {})", options_.in_topic, options_.signals_topic,
                                options_.alarms_topic, options_.group);
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
-            stop, checkpoint_hooks(keys_, options_.checkpoint_interval));
+            stop, stage_hooks());
   input->close();
 }
 

@@ -41,9 +41,15 @@ class SignalService {
   const StageCounters& counters() const noexcept { return counters_; }
   std::uint64_t alarms() const noexcept { return alarms_.load(); }
   std::uint64_t duplicates() const noexcept { return keys_.duplicates(); }
+  const SignalOptions& options() const noexcept { return options_; }
+
+  // What run() does with each record (a processed record or a threshold change) and its
+  // checkpoint hooks, for running this stage chained after process on one thread
+  // (ProcessSignalChain). Not while run() runs.
+  void handle(const BusRecord& in, std::vector<StageOutput>& out);
+  StageHooks stage_hooks() { return checkpoint_hooks(keys_, options_.checkpoint_interval); }
 
  private:
-  void handle(const BusRecord& in, std::vector<StageOutput>& out);
 
   Bus& bus_;
   SignalOptions options_;

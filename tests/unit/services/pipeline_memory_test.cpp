@@ -1,5 +1,5 @@
 // The live services over the in-memory bus produce exactly what `tickflow replay` does on
-// the same input; a record delivered twice is applied once.
+// the same input, apart or chained on one thread; a record delivered twice is applied once.
 #include <map>
 
 #include "src/bus/memory_bus.hpp"
@@ -11,6 +11,12 @@ namespace {
 TEST(PipelineOverMemoryBus, EqualsReplayOnTheGoldenInput) {
   MemoryBus bus;
   check_pipeline_equals_replay(bus, PipelineTopics("memory"), 20s);
+}
+
+// `tickflow run`'s wiring in one process: signal on the process stage's thread.
+TEST(PipelineOverMemoryBus, ChainedOnOneThreadEqualsReplayOnTheGoldenInput) {
+  MemoryBus bus;
+  check_pipeline_equals_replay(bus, PipelineTopics("memory-chained"), 20s, StageWiring::chained);
 }
 
 TEST(PipelineOverMemoryBus, ARedeliveredRecordIsAppliedOnce) {

@@ -1,0 +1,60 @@
+#include "src/services/chain/process_signal_chain.hpp"
+
+#include "src/log/named_logger.hpp"
+
+namespace tickflow {
+
+ProcessSignalChain::ProcessSignalChain(Bus& bus, ProcessService& process, SignalService& signal)
+    : bus_(bus), process_(process), signal_(signal) {}
+
+void ProcessSignalChain::run(std::stop_token stop) {
+  const ProcessOptions& po = process_.options();
+  const SignalOptions& so = signal_.options();
+  if (auto s = bus_.ensure_topics({po.out_topic, po.rejected_topic, so.signals_topic, so.alarms_topic, so.rejected_topic});
+      !s.ok) {
+    named_logger("process")->warn("{}", s.message);
+  }
+  std::vector<std::string> topics = {po.in_topic};
+  if (!so.control_topic.empty()) topics.push_back(so.control_topic);
+  auto input = bus_.subscribe(topics, po.group);
+  named_logger("process")->info("{} → {} → {} and {} (process and signal on one thread, group {})", po.in_topic,
+                                po.out_topic, so.signals_topic, so.alarms_topic, po.group);
+  StageHooks process_hooks = process_.stage_hooks();
+  StageHooks signal_hooks = signal_.stage_hooks();
+  StageHooks hooks = process_hooks;
+  hooks.snapshot = [&] {
+    process_hooks.snapshot();
+    signal_hooks.snapshot();
+  };
+  // The signal state first: should the process state then fail to save, the input comes
+  // again and the process stage hands it on again, and the signal stage skips by seq what
+  // its saved state already holds. The other way round, the signal stage would never see
+  // again what the process stage's saved state says is done.
+  hooks.save = [&] { return signal_hooks.save() && process_hooks.save(); };
+  hooks.on_reassign = [&] {
+    process_hooks.on_reassign();
+    signal_hooks.on_reassign();
+  };
+  run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
+            stop, hooks);
+  input->close();
+}
+
+void ProcessSignalChain::handle(const BusRecord& in, std::vector<StageOutput>& out) {
+  const std::string& control = signal_.options().control_topic;
+  if (!control.empty() && in.topic == control) return signal_.handle(in, out);
+  const std::size_t first = out.size();
+  process_.handle(in, out);
+  const std::size_t end = out.size();
+  // The signal stage adds at most two records (a signal and an alarm, or a rejection) for
+  // each it reads: with that room made now, the records it reads from `out` stay put.
+  out.reserve(end + 2 * (end - first));
+  const std::string* processed_topic = &process_.options().out_topic;
+  for (std::size_t i = first; i < end; ++i) {
+    if (out[i].topic != processed_topic) continue;  // a rejection
+    processed_.fetch_add(1, std::memory_order_relaxed);
+    signal_.handle({*processed_topic, out[i].key, out[i].payload, in.partition, in.offset}, out);
+  }
+}
+
+}  // namespace tickflow
