@@ -15,7 +15,7 @@
 // and settings), so the pipeline's figures can be read against what the broker and this
 // machine give one hop (read_*; the pipeline makes two hops to "published", three to "read").
 // processed_p50_us/processed_p99_us: the first stage's share (tick → processed record
-// published; chained, the processed record goes out with the batch, after its signal is made).
+// published; 0 in one process, where the chained stages hand processed records on unpublished).
 // Usage: latency_benchmark RATE SECONDS [BROKERS [pipeline|hop [PARTITIONS]]]. Prints one
 // JSON object, times in µs.
 #include <algorithm>
@@ -161,8 +161,9 @@ int main(int argc, char** argv) {
   tickflow::ProcessService process(process_bus, po);
   tickflow::SignalService signal(signal_bus, so);
   // As `tickflow run` wires them: chained on one thread in one process, apart over Kafka.
-  PublishClock chain_bus(process_bus, so.signals_topic, published);  // notes both topics
-  tickflow::ProcessSignalChain chain(chain_bus, process, signal);
+  PublishClock chain_bus(bus, so.signals_topic, published);
+  tickflow::ProcessSignalChain chain(chain_bus, process, signal,
+                                     tickflow::ProcessSignalChain::Processed::not_published);
   std::jthread p, g;
   if (!kafka) {
     p = std::jthread([&](std::stop_token s) { chain.run(s); });

@@ -312,7 +312,9 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     process_thread = std::jthread([&](std::stop_token t) { process.run(t); });
     signal_thread = std::jthread([&](std::stop_token t) { signal.run(t); });
   } else {
-    chain.emplace(bus, process, signal);
+    // Nothing in the process reads processed records (aggregate and the dashboard read
+    // signals): they are handed on, not published.
+    chain.emplace(bus, process, signal, ProcessSignalChain::Processed::not_published);
     process_thread = std::jthread([&](std::stop_token t) { chain->run(t); });
   }
   auto processed = [&] { return chain ? chain->processed() : process.counters().published.load(); };

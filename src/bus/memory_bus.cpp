@@ -345,6 +345,12 @@ std::size_t MemoryBus::publish_batch(std::string_view topic_name, std::span<cons
     for (const auto& r : records) {
       if (r.key.size() + r.payload.size() > UINT32_MAX) break;
       Partition& part = t.partitions[partition_of(r.key, t.partitions.size())];
+      if (part.slots.size() >= options_.partition_capacity && t.groups.empty()) {
+        // No group reads this topic, so none to wait for: the oldest record makes room, as
+        // Kafka's retention would drop it. Otherwise a topic nothing in the process reads
+        // (rejected records in `tickflow run`) stops its publishers once it is full.
+        part.trim(part.base + 1);
+      }
       if (part.slots.size() >= options_.partition_capacity) {
         // Wake consumers before waiting: what is already in may be what frees the room.
         if (accepted > 0) t.wake_consumers();

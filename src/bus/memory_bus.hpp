@@ -1,7 +1,9 @@
 // In-process Bus with Kafka's semantics: topics split into partitions by key, consumer
 // groups that share partitions and resume from committed offsets, redelivery of what a
 // member polled but did not commit. Bounded: a full partition makes publish wait or say
-// "full"; records are dropped only once every group has committed them.
+// "full"; records are dropped only once every group has committed them — or, on a topic
+// no group reads, the oldest when a new one needs the room (a group that comes later
+// starts at the oldest still held, as with Kafka's retention).
 // Thread-safe: any thread may publish; each Subscription is used by one thread at a time.
 // Owns its topics; destroy subscriptions before the bus.
 #pragma once

@@ -1,11 +1,14 @@
 #include "src/services/chain/process_signal_chain.hpp"
 
+#include <algorithm>
+
 #include "src/log/named_logger.hpp"
 
 namespace tickflow {
 
-ProcessSignalChain::ProcessSignalChain(Bus& bus, ProcessService& process, SignalService& signal)
-    : bus_(bus), process_(process), signal_(signal) {}
+ProcessSignalChain::ProcessSignalChain(Bus& bus, ProcessService& process, SignalService& signal,
+                                       Processed processed)
+    : bus_(bus), process_(process), signal_(signal), publish_processed_(processed == Processed::published) {}
 
 void ProcessSignalChain::run(std::stop_token stop) {
   const ProcessOptions& po = process_.options();
@@ -54,6 +57,11 @@ void ProcessSignalChain::handle(const BusRecord& in, std::vector<StageOutput>& o
     if (out[i].topic != processed_topic) continue;  // a rejection
     processed_.fetch_add(1, std::memory_order_relaxed);
     signal_.handle({*processed_topic, out[i].key, out[i].payload, in.partition, in.offset}, out);
+  }
+  if (!publish_processed_) {  // this record's outputs without the processed records
+    auto from = out.begin() + static_cast<std::ptrdiff_t>(first);
+    out.erase(std::remove_if(from, out.end(), [&](const StageOutput& o) { return o.topic == processed_topic; }),
+              out.end());
   }
 }
 

@@ -1,5 +1,5 @@
 // MemoryBus meets the bus contract (tests/common/bus_contract.hpp), and pushes back
-// instead of dropping when a partition is full.
+// instead of dropping when a partition a group reads is full.
 #include "src/bus/memory_bus.hpp"
 
 #include "tests/common/bus_contract.hpp"
@@ -50,6 +50,23 @@ TEST(MemoryBus, RecordsAreKeptUntilEveryGroupCommitted) {
   EXPECT_EQ(got.front().payload, "0");
   ASSERT_TRUE(slow->commit().ok);
   EXPECT_EQ(bus.counters().lag, 0);
+}
+
+// A topic nothing reads (rejected records in `tickflow run`) must not stop its publishers
+// once full: it keeps its newest records, and a group that comes later starts at the
+// oldest of those. Once a group reads it, a full partition pushes back again.
+TEST(MemoryBus, ATopicNoGroupReadsKeepsItsNewestRecordsInsteadOfPushingBack) {
+  MemoryBus bus(MemoryBusOptions{1, 10});
+  for (int i = 0; i < 25; ++i) ASSERT_EQ(bus.publish("t", "k", std::to_string(i)), PublishStatus::ok) << i;
+  auto sub = bus.subscribe({"t"}, "late");
+  auto got = sub->poll(100, 0ms);
+  ASSERT_EQ(got.size(), 10u);
+  EXPECT_EQ(got.front().payload, "15");
+  EXPECT_EQ(got.back().payload, "24");
+  EXPECT_EQ(got.front().offset, 15);
+  EXPECT_EQ(bus.publish("t", "k", "25"), PublishStatus::full);  // read by a group now: it waits for commits
+  ASSERT_TRUE(sub->commit().ok);
+  EXPECT_EQ(bus.publish("t", "k", "25"), PublishStatus::ok);
 }
 
 TEST(MemoryBus, ShutDownWakesAWaitingConsumerAndRefusesPublishes) {

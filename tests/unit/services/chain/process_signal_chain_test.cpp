@@ -1,8 +1,9 @@
 // ProcessSignalChain: what it adds to the two stages it runs (the golden comparison with
-// replay is in pipeline_memory_test.cpp): threshold changes reach the signal stage, and
-// the topics get their records in order.
+// replay is in pipeline_memory_test.cpp): threshold changes reach the signal stage, the
+// topics get their records in order, and processed records go unpublished when asked.
 #include "src/services/chain/process_signal_chain.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -29,6 +30,10 @@ class PublishLog final : public Bus {
   std::vector<std::pair<std::string, int>> published() {
     std::lock_guard lock(mu_);
     return log_;
+  }
+  std::size_t count(const std::string& topic) {
+    std::lock_guard lock(mu_);
+    return static_cast<std::size_t>(std::count_if(log_.begin(), log_.end(), [&](const auto& p) { return p.first == topic; }));
   }
 
   PublishStatus publish(std::string_view topic, std::string_view key, std::string_view payload,
@@ -85,11 +90,7 @@ TEST(ProcessSignalChain, TakesThresholdChangesAndPublishesEachProcessedRecordBef
   for (int seq = 1; seq <= 30; ++seq) ASSERT_EQ(memory.publish(po.in_topic, "AAPL", tick(seq)), PublishStatus::ok);
   ASSERT_EQ(memory.publish("control", "", R"({"rsi_buy_below":25})"), PublishStatus::ok);
   std::jthread worker([&](std::stop_token s) { chain.run(s); });
-  auto count_on = [&](const std::string& topic) {
-    std::size_t n = 0;
-    for (const auto& p : bus.published()) n += p.first == topic;
-    return n;
-  };
+  auto count_on = [&](const std::string& topic) { return bus.count(topic); };
   for (auto until = std::chrono::steady_clock::now() + 5s;
        count_on(so.signals_topic) < 30 && std::chrono::steady_clock::now() < until;) {
     std::this_thread::sleep_for(10ms);
@@ -123,6 +124,37 @@ TEST(ProcessSignalChain, TakesThresholdChangesAndPublishesEachProcessedRecordBef
   std::size_t with_reason = 0;
   for (const auto& r : reader->poll(100, 1s)) with_reason += r.payload.find("signal_reason") != std::string_view::npos;
   EXPECT_EQ(with_reason, 30u);
+}
+
+// `tickflow run`'s way: the processed records are handed on and not published (nothing in
+// the process reads them); the signals are the same, rejections still go out.
+TEST(ProcessSignalChain, HandsProcessedRecordsOnWithoutPublishingThemWhenAsked) {
+  MemoryBus memory;
+  PublishLog bus(memory);
+  ProcessOptions po;
+  SignalOptions so;
+  ProcessService process(bus, po);
+  SignalService signal(bus, so);
+  ProcessSignalChain chain(bus, process, signal, ProcessSignalChain::Processed::not_published);
+  for (int seq = 1; seq <= 20; ++seq) {
+    std::string tick = R"({"data_type":"stock","stock_symbol":"MSFT","opening_price":1,"closing_price":1,"high":1,)"
+                       R"("low":1,"volume":1,"timestamp":1735689600,"seq":)" +
+                       std::to_string(seq) + R"(,"ingest_ts":1735689600.5})";
+    ASSERT_EQ(memory.publish(po.in_topic, "MSFT", tick), PublishStatus::ok);
+  }
+  ASSERT_EQ(memory.publish(po.in_topic, "MSFT", "{broken"), PublishStatus::ok);
+  std::jthread worker([&](std::stop_token s) { chain.run(s); });
+  auto count_on = [&](const std::string& topic) { return bus.count(topic); };
+  for (auto until = std::chrono::steady_clock::now() + 5s;
+       (count_on(so.signals_topic) < 20 || count_on(po.rejected_topic) < 1) && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(10ms);
+  }
+  worker.request_stop();
+  worker.join();
+  EXPECT_EQ(count_on(so.signals_topic), 20u);
+  EXPECT_EQ(count_on(po.rejected_topic), 1u);
+  EXPECT_EQ(count_on(po.out_topic), 0u) << "processed records were published";
+  EXPECT_EQ(chain.processed(), 20u);
 }
 
 }  // namespace
