@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -25,6 +26,12 @@ TEST(KafkaBusThreeBrokers, OneBrokerKilledMidStreamLosesNothing) {
   KafkaBus bus(o);
   const std::string topic = "replicated-" + std::to_string(std::random_device{}());
   ASSERT_TRUE(bus.ensure_topics({topic}).ok);
+  // The brokers learn of a new topic from the controller one by one. Killed a third of a
+  // second after creating it (CI, 2026-11-26), the producer asked a broker that did not
+  // know it yet, took its answer of no partitions, and failed the queued records
+  // ("partition count changed from 4 to 0", librdkafka#4401). The fault under test is a
+  // broker dying under a topic in use, so the topic is given time to reach every broker.
+  std::this_thread::sleep_for(3s);
 
   constexpr int total = 60000;
   std::set<std::string> sent;
