@@ -1,4 +1,5 @@
 #include "src/services/aggregate/aggregate_service.hpp"
+#include "src/services/common/output_topics.hpp"
 #include "src/core/unix_clock.hpp"
 
 #include <algorithm>
@@ -12,7 +13,7 @@ AggregateService::AggregateService(Bus& bus, AggregateOptions options)
       book_(options_.forward_ticks, options_.window) {}
 
 void AggregateService::run(std::stop_token stop) {
-  if (auto s = bus_.ensure_topics({options_.out_topic}); !s.ok) named_logger("aggregate")->warn("{}", s.message);
+  ensure_output_topics(bus_, {options_.out_topic}, "aggregate");
   auto input = bus_.subscribe({options_.in_topic}, options_.group);
   named_logger("aggregate")->info("{} → {} every {} ms (group {})", options_.in_topic, options_.out_topic,
                                   options_.publish_every.count(), options_.group);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "src/services/common/output_topics.hpp"
 #include "src/log/named_logger.hpp"
 
 namespace tickflow {
@@ -13,10 +14,8 @@ ProcessSignalChain::ProcessSignalChain(Bus& bus, ProcessService& process, Signal
 void ProcessSignalChain::run(std::stop_token stop) {
   const ProcessOptions& po = process_.options();
   const SignalOptions& so = signal_.options();
-  if (auto s = bus_.ensure_topics({po.out_topic, po.rejected_topic, so.signals_topic, so.alarms_topic, so.rejected_topic});
-      !s.ok) {
-    named_logger("process")->warn("{}", s.message);
-  }
+  ensure_output_topics(bus_, {po.out_topic, po.rejected_topic, so.signals_topic, so.alarms_topic, so.rejected_topic},
+                       "process");
   std::vector<std::string> topics = {po.in_topic};
   if (!so.control_topic.empty()) topics.push_back(so.control_topic);
   auto input = bus_.subscribe(topics, po.group);

@@ -1,5 +1,6 @@
 #include "src/services/ingest/ingest_handler.hpp"
 
+#include "src/services/common/output_topics.hpp"
 #include "src/core/unix_clock.hpp"
 
 #include <algorithm>
@@ -71,9 +72,7 @@ struct IngestHandler::Outcome {
 
 IngestHandler::IngestHandler(Bus& bus, IngestOptions options, std::function<double()> clock)
     : bus_(bus), options_(std::move(options)), clock_(clock ? std::move(clock) : unix_now) {
-  if (auto s = bus_.ensure_topics({options_.validated_topic, options_.rejected_topic}); !s.ok) {
-    named_logger("ingest")->warn("{}", s.message);
-  }
+  ensure_output_topics(bus_, {options_.validated_topic, options_.rejected_topic}, "ingest");
   if (options_.state_path.empty()) return;
   seq_store_ = std::make_unique<StateStore>(options_.state_path, "ingest seq reservations");
   auto status = seq_store_->load([&](const StateStore::Entry& e) {

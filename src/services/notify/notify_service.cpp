@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "src/services/common/output_topics.hpp"
 #include "src/core/alarm_parser.hpp"
 #include "src/core/json_writer.hpp"
 #include "src/core/unix_clock.hpp"
@@ -36,9 +37,7 @@ void NotifyService::run(std::stop_token stop) {
   for (auto& channel : channels_) {
     senders.emplace_back([this, &channel](std::stop_token s) { send_loop(*channel, s); });
   }
-  if (auto s = bus_.ensure_topics({options_.notifications_topic, options_.rejected_topic}); !s.ok) {
-    log->warn("{}", s.message);
-  }
+  ensure_output_topics(bus_, {options_.notifications_topic, options_.rejected_topic}, "notify");
   auto sub = bus_.subscribe({options_.in_topic}, options_.group);
   double next_prune = 0;
   while (!stop.stop_requested()) {

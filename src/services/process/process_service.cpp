@@ -1,4 +1,5 @@
 #include "src/services/process/process_service.hpp"
+#include "src/services/common/output_topics.hpp"
 #include "src/core/unix_clock.hpp"
 
 #include <chrono>
@@ -27,9 +28,7 @@ ProcessService::ProcessService(Bus& bus, ProcessOptions options)
 }
 
 void ProcessService::run(std::stop_token stop) {
-  if (auto s = bus_.ensure_topics({options_.out_topic, options_.rejected_topic}); !s.ok) {
-    named_logger("process")->warn("{}", s.message);
-  }
+  ensure_output_topics(bus_, {options_.out_topic, options_.rejected_topic}, "process");
   auto input = bus_.subscribe({options_.in_topic}, options_.group);
   named_logger("process")->info("{} → {} (group {})", options_.in_topic, options_.out_topic, options_.group);
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,

@@ -1,4 +1,5 @@
 #include "src/services/signal/signal_service.hpp"
+#include "src/services/common/output_topics.hpp"
 #include "src/core/unix_clock.hpp"
 
 #include <chrono>
@@ -18,9 +19,7 @@ SignalService::SignalService(Bus& bus, SignalOptions options)
 }
 
 void SignalService::run(std::stop_token stop) {
-  if (auto s = bus_.ensure_topics({options_.signals_topic, options_.alarms_topic, options_.rejected_topic}); !s.ok) {
-    named_logger("signal")->warn("{}", s.message);
-  }
+  ensure_output_topics(bus_, {options_.signals_topic, options_.alarms_topic, options_.rejected_topic}, "signal");
   std::vector<std::string> topics = {options_.in_topic};
   if (!options_.control_topic.empty()) topics.push_back(options_.control_topic);
   auto input = bus_.subscribe(topics, options_.group);

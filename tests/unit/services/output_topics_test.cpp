@@ -10,6 +10,7 @@
 
 #include "src/bus/memory_bus.hpp"
 #include "src/services/aggregate/aggregate_service.hpp"
+#include "src/services/chain/process_signal_chain.hpp"
 #include "src/services/ingest/ingest_handler.hpp"
 #include "src/services/process/process_service.hpp"
 #include "src/services/signal/signal_service.hpp"
@@ -83,6 +84,17 @@ TEST(OutputTopics, SignalCreatesSignalsAlarmsAndRejectedBeforeReading) {
   EXPECT_TRUE(topics.count("signals"));
   EXPECT_TRUE(topics.count("alarm_topic"));
   EXPECT_TRUE(topics.count("rejected_data"));
+}
+
+TEST(OutputTopics, ChainedProcessAndSignalCreateBothStagesOutputsBeforeReading) {
+  TopicNotingBus bus;
+  ProcessService process(bus, ProcessOptions{});
+  SignalService signal(bus, SignalOptions{});
+  ProcessSignalChain chain(bus, process, signal);
+  auto topics = ensured_by(bus, chain);
+  for (const char* topic : {"Processed_data", "signals", "alarm_topic", "rejected_data"}) {
+    EXPECT_TRUE(topics.count(topic)) << topic;
+  }
 }
 
 TEST(OutputTopics, AggregateCreatesTheSummaryTopicBeforeReading) {
