@@ -19,6 +19,11 @@ const std::shared_ptr<spdlog::logger>& log() {
   return logger;
 }
 
+// What a failed offset commit means for the user, said the same wherever one fails.
+std::string commit_failure(rd_kafka_resp_err_t err) {
+  return fmt::format("commit failed: {} (the uncommitted records will be delivered again)", rd_kafka_err2str(err));
+}
+
 void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
   char err[512];
   if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
@@ -171,8 +176,7 @@ class KafkaSubscription final : public Subscription {
     const bool sent = list->cnt > 0;
     rd_kafka_topic_partition_list_destroy(list);
     if (err) {
-      return BusStatus::failure(fmt::format("commit failed: {} (the uncommitted records will be delivered again)",
-                                            rd_kafka_err2str(err)));
+      return BusStatus::failure(commit_failure(err));
     }
     if (sent) shared_->committed.fetch_add(1);
     return BusStatus::success();
@@ -234,7 +238,7 @@ class KafkaSubscription final : public Subscription {
     if (list->cnt > 0) {
       rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk_, list, commit_results_, &on_commit_result, this);
       if (err) {
-        log()->warn("commit failed: {} (the uncommitted records will be delivered again)", rd_kafka_err2str(err));
+        log()->warn("{}", commit_failure(err));
       } else {
         commit_in_flight_ = true;
         shared_->committed.fetch_add(1);
@@ -252,7 +256,7 @@ class KafkaSubscription final : public Subscription {
     auto* self = static_cast<KafkaSubscription*>(opaque);
     self->commit_in_flight_ = false;
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-      log()->warn("commit failed: {} (the uncommitted records will be delivered again)", rd_kafka_err2str(err));
+      log()->warn("{}", commit_failure(err));
     }
   }
 

@@ -45,7 +45,6 @@ class ProcessService {
   StageHooks stage_hooks() { return checkpoint_hooks(keys_, options_.checkpoint_interval); }
 
  private:
-
   Bus& bus_;
   ProcessOptions options_;
   RecordParser parser_;

@@ -50,7 +50,6 @@ class SignalService {
   StageHooks stage_hooks() { return checkpoint_hooks(keys_, options_.checkpoint_interval); }
 
  private:
-
   Bus& bus_;
   SignalOptions options_;
   RecordParser parser_;
