@@ -91,14 +91,6 @@ void append_number(std::string& out, double value) {
 void append_number(std::string& out, std::int64_t value) { append_chars(out, value); }
 void append_number(std::string& out, std::uint64_t value) { append_chars(out, value); }
 
-void append_optional(std::string& out, const std::optional<double>& value) {
-  if (value) {
-    append_number(out, *value);
-  } else {
-    out += "null";
-  }
-}
-
 // One escaping implementation: make the worst case's room, write, trim.
 void append_string(std::string& out, std::string_view text) {
   std::size_t at = out.size();

@@ -14,7 +14,6 @@ namespace tickflow::json {
 void append_number(std::string& out, double value);
 void append_number(std::string& out, std::int64_t value);
 void append_number(std::string& out, std::uint64_t value);
-void append_optional(std::string& out, const std::optional<double>& value);
 
 // A JSON string literal with quotes: `"`, `\` and control characters escaped.
 void append_string(std::string& out, std::string_view text);
@@ -57,11 +56,6 @@ inline void append_number_field(std::string& out, std::string_view key, double v
   out += ',';
   append_key(out, key);
   append_number(out, value);
-}
-inline void append_optional_field(std::string& out, std::string_view key, const std::optional<double>& value) {
-  out += ',';
-  append_key(out, key);
-  append_optional(out, value);
 }
 inline void append_string_field(std::string& out, std::string_view key, std::string_view value) {
   out += ',';

@@ -69,7 +69,6 @@ std::size_t max_signal_chars(const SignalResult& signal) {
   return 2 * max_field_chars + json::max_string_chars(signal.reason.size());
 }
 
-
 void append_indicators(const Indicators& ind, std::string& out) {
   json::append_bounded(out, max_indicator_chars, [&](char* at) { return write_indicators(at, ind); });
 }
