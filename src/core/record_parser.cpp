@@ -138,6 +138,29 @@ std::string_view trim_right(std::string_view s) {
   return s;
 }
 
+// The double a number value holds (`token`: its text), read by simdjson and, where
+// simdjson 3.0 refuses it or gets it wrong, by from_chars as the flat path reads it.
+// SUCCESS with a finite value; NUMBER_ERROR for a number no double holds; any other
+// error means the JSON is broken.
+simdjson::error_code read_number(od::value& v, std::string_view token, double& value) {
+  auto e = v.get_double().get(value);
+  // Refused though JSON allows it and a double holds it, such as a zero with an exponent
+  // past int range (0e3333...: fuzzing found the flat path taking it as 0 where this path
+  // said "not a finite number").
+  if (e == simdjson::NUMBER_ERROR && is_json_number(token) && nearest_double(token, value)) return simdjson::SUCCESS;
+  if (e) return e;
+  if (!std::isfinite(value)) return simdjson::NUMBER_ERROR;
+  // simdjson 3.0's On Demand get_double overflows on more than 19 digits after "0."
+  // (0.95000000000000000000 read as 0.0277: simdjson/simdjson#2093, fixed in 3.6.3;
+  // Debian 12 ships 3.0.1). Long numbers are read again, correctly rounded.
+  auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+  if (double exact = 0; token.size() > 20 && std::count_if(token.begin(), token.end(), is_digit) > 19 &&
+                        nearest_double(token, exact)) {
+    value = exact;
+  }
+  return simdjson::SUCCESS;
+}
+
 std::string quoted(std::string_view s) {
   std::string out;
   json::append_string_lossy(out, s, 64);
@@ -530,16 +553,8 @@ bool RecordParser::Impl::capture(FieldId id, od::value& v) {
       // as an extra (append_captured); the common path never asks for it.
       c.text = {};
       const std::string_view token = trim_right(v.raw_json_token());
-      auto e = v.get_double().get(c.number);
-      if (e == simdjson::NUMBER_ERROR && is_json_number(token) && nearest_double(token, c.number)) {
-        // simdjson 3.0 refuses some numbers that JSON allows and a double holds, such as a
-        // zero with an exponent past int range (0e3333...: fuzzing found the flat path,
-        // which reads exponents with from_chars, taking it as 0 where this said "not a
-        // finite number"): read as the flat path reads them.
-        c.kind = Kind::number;
-        return true;
-      }
-      if (e == simdjson::NUMBER_ERROR || (e == simdjson::SUCCESS && !std::isfinite(c.number))) {
+      auto e = read_number(v, token, c.number);
+      if (e == simdjson::NUMBER_ERROR) {
         c.kind = Kind::bad_number;
         c.text = token;
         fail(name(id), fmt::format("{} is not a finite number in double range", c.text.substr(0, 40)));
@@ -548,14 +563,6 @@ bool RecordParser::Impl::capture(FieldId id, od::value& v) {
       if (e) {
         fail_json(e, fmt::format(" in {}", name(id)));
         return false;
-      }
-      // simdjson 3.0's On Demand get_double overflows on more than 19 digits after "0."
-      // (0.95000000000000000000 read as 0.0277: simdjson/simdjson#2093, fixed in 3.6.3;
-      // Debian 12 ships 3.0.1). Long numbers are read again, correctly rounded.
-      auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
-      if (double exact = 0; token.size() > 20 && std::count_if(token.begin(), token.end(), is_digit) > 19 &&
-                            nearest_double(token, exact)) {
-        c.number = exact;
       }
       c.kind = Kind::number;
       return true;
@@ -711,10 +718,7 @@ bool RecordParser::Impl::copy_value(od::value& v, std::string& out, std::size_t 
     case od::json_type::number: {
       std::string_view token = trim_right(v.raw_json_token());
       double d;
-      auto e = v.get_double().get(d);
-      const bool readable = !e ? std::isfinite(d)
-                               : e == simdjson::NUMBER_ERROR && is_json_number(token) && nearest_double(token, d);
-      if (!readable) {  // (the second case: as in capture)
+      if (read_number(v, token, d) != simdjson::SUCCESS) {
         fail(whole_record, fmt::format("{} is not a finite number in double range", token.substr(0, 40)));
         return false;
       }
