@@ -1,23 +1,25 @@
 // Tick → signal latency: from the moment ingest receives a record (IngestHandler::handle,
 // no HTTP) to the moment the signal service publishes its signal record (p50_us, ...:
 // the definition) and to the moment a consumer reads it from the signals topic
-// (read_p50_us, ...: one more hand-off), with process and signal running as in
-// `tickflow run` — chained on one thread over the in-memory bus (ProcessSignalChain), or
-// apart with BROKERS over Kafka (fresh topics, the producer linger of config/tickflow.toml,
-// every hop through the broker; there "published" is when the signal service hands the
-// record to librdkafka).
+// (read_p50_us, ...: one more hand-off), with process and signal wired as `tickflow run`
+// wires them: chained on one thread (ProcessSignalChain), over the in-memory bus or, with
+// BROKERS, over Kafka (fresh topics, the producer linger of config/tickflow.toml; the tick
+// goes through the broker from ingest to the stages; "published" is when the signal stage
+// hands the record to librdkafka).
+// `apart` after BROKERS: process and signal each on its own consumer, as the separate
+// commands `tickflow process` and `tickflow signal` run — one more hop through the broker.
+// `hop`: the baseline, no stages: the feeder publishes each tick straight to the topic the
+// consumer reads (one hop through the broker, the same clients and settings), so the
+// pipeline's figures can be read against what the broker and this machine give one hop
+// (its read_*; the pipeline makes one hop to "published", two to "read"; apart, two and three).
 // One feeder paces single-record requests at RATE ticks/s for SECONDS. PARTITIONS: of each
 // topic over Kafka (default kafka.topic_partitions, 4): each partition's records travel in
 // batches of their own, so at a given rate more partitions mean more, smaller batches for
 // the broker (1 suits one instance per stage; more let instances of a stage share the work).
-// With `hop` after BROKERS, the baseline: no stages, the feeder publishes each tick
-// straight to the topic the consumer reads (one hop through the broker, the same clients
-// and settings), so the pipeline's figures can be read against what the broker and this
-// machine give one hop (read_*; the pipeline makes two hops to "published", three to "read").
-// processed_p50_us/processed_p99_us: the first stage's share (tick → processed record
-// published; 0 in one process, where the chained stages hand processed records on unpublished).
-// Usage: latency_benchmark RATE SECONDS [BROKERS [pipeline|hop [PARTITIONS]]]. Prints one
-// JSON object, times in µs.
+// processed_p50_us/processed_p99_us: apart, the first stage's share (tick → processed record
+// published); 0 when chained.
+// Usage: latency_benchmark RATE SECONDS [BROKERS [pipeline|apart|hop [PARTITIONS]]]. Prints
+// one JSON object (bus: memory, kafka, kafka-apart or kafka-hop), times in µs.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -112,8 +114,9 @@ int main(int argc, char** argv) {
   double seconds = argc > 2 ? std::atof(argv[2]) : 3;
   const bool kafka = argc > 3;
   const bool hop = kafka && argc > 4 && std::string_view(argv[4]) == "hop";
-  if (kafka && argc > 4 && !hop && std::string_view(argv[4]) != "pipeline") {
-    std::fprintf(stderr, "latency_benchmark: the fourth argument is pipeline or hop, not %s\n", argv[4]);
+  const bool apart = kafka && argc > 4 && std::string_view(argv[4]) == "apart";
+  if (kafka && argc > 4 && !hop && !apart && std::string_view(argv[4]) != "pipeline") {
+    std::fprintf(stderr, "latency_benchmark: the fourth argument is pipeline, apart or hop, not %s\n", argv[4]);
     return 2;
   }
   const tickflow::KafkaSettings kafka_defaults;
@@ -160,14 +163,16 @@ int main(int argc, char** argv) {
   tickflow::IngestHandler ingest(bus, io);
   tickflow::ProcessService process(process_bus, po);
   tickflow::SignalService signal(signal_bus, so);
-  // As `tickflow run` wires them: chained on one thread in one process, apart over Kafka.
+  // As `tickflow run` wires them: chained on one thread, processed records published only
+  // over Kafka (in memory nothing reads them).
   PublishClock chain_bus(bus, so.signals_topic, published);
   tickflow::ProcessSignalChain chain(chain_bus, process, signal,
-                                     tickflow::ProcessSignalChain::Processed::not_published);
+                                     kafka ? tickflow::ProcessSignalChain::Processed::published
+                                           : tickflow::ProcessSignalChain::Processed::not_published);
   std::jthread p, g;
-  if (!kafka) {
+  if (!kafka || (!hop && !apart)) {
     p = std::jthread([&](std::stop_token s) { chain.run(s); });
-  } else if (!hop) {
+  } else if (apart) {
     p = std::jthread([&](std::stop_token s) { process.run(s); });
     g = std::jthread([&](std::stop_token s) { signal.run(s); });
   }
@@ -302,7 +307,7 @@ int main(int argc, char** argv) {
   fmt::print("{{\"bus\":\"{}\",\"rate\":{},\"achieved_rate\":{:.0f},\"ticks\":{},\"measured\":{},\"p50_us\":{:.1f},\"p99_us\":{:.1f},"
              "\"p999_us\":{:.1f},\"read\":{},\"read_p50_us\":{:.1f},\"read_p99_us\":{:.1f},\"read_p999_us\":{:.1f},"
              "\"processed_p50_us\":{:.1f},\"processed_p99_us\":{:.1f},\"partitions\":{}}}\n",
-             hop ? "kafka-hop" : kafka ? "kafka" : "memory", rate, achieved_rate, total, measured, p50, p99, p999, read, read_p50,
+             hop ? "kafka-hop" : apart ? "kafka-apart" : kafka ? "kafka" : "memory", rate, achieved_rate, total, measured, p50, p99, p999, read, read_p50,
              read_p99, read_p999, processed_p50, processed_p99, kafka ? partitions : 0);
   return measured == total && read == total ? 0 : 1;
 }

@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand(
       "run",
       "Everything in one process over the in-memory bus (or --bus.kind kafka): the generator sends to ingest on "
-      "ingest.listen, process adds indicators, signal decides signals and alarms, notify delivers each alarm through "
+      "ingest.listen, process adds indicators and signal decides signals and alarms (on one thread, each processed "
+      "record handed straight on), notify delivers each alarm through "
       "[notify] channels (default: .eml files in DATA_DIR/mail/new), aggregate summarises per stock. Prints where "
       "everything is and a status line every few seconds.");
   run_cmd->add_option("--generator", generator_switch, "on: simulate a market; off: data comes only from POST /ingest")

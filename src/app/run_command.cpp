@@ -303,22 +303,16 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   ProcessService process(bus, po);
   SignalService signal(bus, so);
   AggregateService aggregate(bus, aggregate_options(settings, "aggregate"));
-  // In one process the signal stage runs on the process stage's thread, each processed
-  // record handed straight on (no wake-up between them); over Kafka each has its own
-  // group and checkpoint, as when they run as separate processes.
-  std::optional<ProcessSignalChain> chain;
-  std::jthread process_thread, signal_thread;
-  if (settings.bus.kind == "kafka") {
-    process_thread = std::jthread([&](std::stop_token t) { process.run(t); });
-    signal_thread = std::jthread([&](std::stop_token t) { signal.run(t); });
-  } else {
-    // Nothing in the process reads processed records (aggregate and the dashboard read
-    // signals): they are handed on, not published.
-    chain.emplace(bus, process, signal, ProcessSignalChain::Processed::not_published);
-    process_thread = std::jthread([&](std::stop_token t) { chain->run(t); });
-  }
-  auto processed = [&] { return chain ? chain->processed() : process.counters().published.load(); };
-  auto signalled = [&] { return chain ? chain->processed() : signal.counters().consumed.load(); };
+  // The signal stage runs on the process stage's thread, each processed record handed
+  // straight on: no wake-up between them in memory, no second trip through the broker over
+  // Kafka (ProcessSignalChain). In memory nothing in the process reads processed records
+  // (aggregate and the dashboard read signals): they are handed on, not published. Over
+  // Kafka they are published as the separate `tickflow process` would, for whoever reads
+  // them, and the checkpoint under the data dir covers both stages.
+  ProcessSignalChain chain(bus, process, signal,
+                           settings.bus.kind == "kafka" ? ProcessSignalChain::Processed::published
+                                                        : ProcessSignalChain::Processed::not_published);
+  std::jthread process_thread([&](std::stop_token t) { chain.run(t); });
   std::jthread aggregate_thread([&](std::stop_token t) { aggregate.run(t); });
 
   std::jthread notify_thread([&](std::stop_token t) { notify->run(t); });
@@ -371,7 +365,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     log->info("status: {:.0f} records/s in, {} accepted, {} rejected, {} processed, {} signals, {} alarms, {} "
               "notified, {} summaries, lag {}",
               static_cast<double>(totals.accepted - last_in) / secs, totals.accepted, totals.rejected,
-              processed(), signalled(), signal.alarms(),
+              chain.processed(), chain.processed(), signal.alarms(),
               notify->counters().delivered.load(), aggregate.published(), c.lag);
     last = now;
     last_in = totals.accepted;
@@ -385,19 +379,17 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   auto deadline = Clock::now() + std::chrono::seconds(5);
   while (Clock::now() < deadline && bus.counters().lag > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   process_thread.request_stop();
-  signal_thread.request_stop();
   aggregate_thread.request_stop();
   notify_thread.request_stop();
   dashboard_thread.request_stop();
   process_thread.join();
-  if (signal_thread.joinable()) signal_thread.join();
   aggregate_thread.join();
   notify_thread.join();
   dashboard_thread.join();
   std::size_t left = bus.flush(std::chrono::seconds(30));
   auto totals = ingest.totals();
   log->info("stopped: {} accepted, {} rejected, {} processed, {} alarms, {} alarm deliveries sent{}", totals.accepted,
-            totals.rejected, processed(), signal.alarms(), notify->counters().delivered.load(),
+            totals.rejected, chain.processed(), signal.alarms(), notify->counters().delivered.load(),
             left ? fmt::format(", {} NOT delivered", left) : std::string());
   return left == 0 ? 0 : 1;
 }

@@ -1,9 +1,12 @@
 #include "src/services/chain/process_signal_chain.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
-#include "src/services/common/output_topics.hpp"
+#include "src/core/string_key_map.hpp"
 #include "src/log/named_logger.hpp"
+#include "src/services/common/output_topics.hpp"
 
 namespace tickflow {
 
@@ -16,6 +19,8 @@ void ProcessSignalChain::run(std::stop_token stop) {
   const SignalOptions& so = signal_.options();
   ensure_output_topics(bus_, {po.out_topic, po.rejected_topic, so.signals_topic, so.alarms_topic, so.rejected_topic},
                        "process");
+  hand_over(stop);
+  if (stop.stop_requested()) return;
   std::vector<std::string> topics = {po.in_topic};
   if (!so.control_topic.empty()) topics.push_back(so.control_topic);
   auto input = bus_.subscribe(topics, po.group);
@@ -40,6 +45,65 @@ void ProcessSignalChain::run(std::stop_token stop) {
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
             stop, hooks);
   input->close();
+}
+
+void ProcessSignalChain::hand_over(std::stop_token stop) {
+  // The keys whose processed records the signal stage has not all applied. Without
+  // checkpoints (the in-memory bus) both stages start empty and none are.
+  StringKeyMap<std::uint64_t> behind;
+  for (auto& [key, seq] : process_.applied()) {
+    if (signal_.last_applied(key) < seq) behind.emplace(std::move(key), seq);
+  }
+  if (behind.empty()) return;
+  const SignalOptions& so = signal_.options();
+  auto log = named_logger("signal");
+  log->info("the signal stage's checkpoint is behind the process stage's on {} keys (the stages last ran apart): "
+            "reading {} as group {} until it has caught up",
+            behind.size(), so.in_topic, so.group);
+  auto input = bus_.subscribe({so.in_topic}, so.group);
+  std::stop_source done;
+  std::stop_callback forward(stop, [&] { done.request_stop(); });
+  std::atomic<std::uint64_t> read{0};
+  // Should a record the process stage checkpointed be gone from the topic (retention), the
+  // wait would never end: after a while with nothing to read, the rest is given up, named.
+  std::jthread patience([&](std::stop_token self) {
+    constexpr auto quiet_limit = std::chrono::seconds(30);
+    auto last_read = read.load();
+    auto quiet_since = std::chrono::steady_clock::now();
+    while (!self.stop_requested() && !done.stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (auto now_read = read.load(); now_read != last_read) {
+        last_read = now_read;
+        quiet_since = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - quiet_since > quiet_limit) {
+        log->warn("nothing more on {} for {} s: going on without the rest of it", so.in_topic, quiet_limit.count());
+        done.request_stop();
+      }
+    }
+  });
+  StageCounters handed;
+  run_stage(
+      bus_, *input,
+      [&](const BusRecord& in, std::vector<StageOutput>& out) {
+        signal_.handle(in, out);
+        read.fetch_add(1, std::memory_order_relaxed);
+        if (auto it = behind.find(in.key); it != behind.end() && signal_.last_applied(in.key) >= it->second) {
+          behind.erase(it);
+          if (behind.empty()) done.request_stop();  // the batch in hand is finished and committed
+        }
+      },
+      handed, done.get_token(), signal_.stage_hooks());
+  input->close();
+  patience.request_stop();
+  if (behind.empty()) {
+    log->info("the signal stage has caught up: {} records read, {} published", handed.consumed.load(),
+              handed.published.load());
+  } else if (!stop.stop_requested()) {
+    std::string keys;
+    for (const auto& [key, seq] : behind) keys += (keys.empty() ? "" : ", ") + key;
+    log->warn("the signal stage did not catch up on {} keys ({}); their missing signals are not made", behind.size(),
+              keys);
+  }
 }
 
 void ProcessSignalChain::handle(const BusRecord& in, std::vector<StageOutput>& out) {

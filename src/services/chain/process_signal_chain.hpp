@@ -1,13 +1,17 @@
-// The process and signal stages on one thread, for the in-memory bus (`tickflow run`'s
-// default): each record the process stage makes is handed straight to the signal stage,
-// instead of being picked up by another thread after a wake-up (on two shared cores, the
-// wake-up was most of a tick's time to its signal). The signal stage reads the processed
-// record's bytes as it would from the bus, so its output is the same. The processed
-// records are published too (each before the signal made from it), unless nothing would
-// read them: in `tickflow run` no service does (aggregate and the dashboard read
-// signals, which carry every processed field), and keeping them would only fill memory.
-// Over Kafka the stages stay apart (each its own group and checkpoint), as separate
-// processes run them.
+// The process and signal stages on one thread, as `tickflow run` runs them on either bus:
+// each record the process stage makes is handed straight to the signal stage, instead of
+// going through a topic to another thread (in memory: a wake-up, most of a tick's time to
+// its signal on two shared cores; over Kafka: a second trip through the broker, the larger
+// part of its p99). Both stages key their state by symbol, so nothing needs the records
+// re-partitioned between them. The signal stage reads the processed record's bytes as it
+// would from the bus, so its output is the same. The processed records are published too
+// (each before the signal made from it), unless nothing would read them: in `tickflow run`
+// over the in-memory bus no service does (aggregate and the dashboard read signals, which
+// carry every processed field), and keeping them would only fill memory.
+// One checkpoint covers both stages' state at the input position of the process stage.
+// Run as separate commands (`tickflow process`, `tickflow signal`) the stages stay apart,
+// each with its own group; what the signal stage had not read when they stopped is read
+// first when the chain takes over (hand_over), so switching between the two loses nothing.
 // Runs on one thread (run); counters may be read from any.
 #pragma once
 
@@ -38,6 +42,9 @@ class ProcessSignalChain {
 
  private:
   void handle(const BusRecord& in, std::vector<StageOutput>& out);
+  // Brings the signal stage's checkpoint up to the process stage's, reading the processed
+  // topic as the signal stage's own group, when the stages last ran apart.
+  void hand_over(std::stop_token stop);
 
   Bus& bus_;
   ProcessService& process_;

@@ -14,6 +14,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -129,6 +131,20 @@ class KeyedState {
   }
 
   std::uint64_t duplicates() const noexcept { return duplicates_.load(); }
+
+  // The last seq applied to `key`, as held in memory (after open(), everything the store
+  // held); 0 for a key not held.
+  std::uint64_t last_applied(std::string_view key) const {
+    auto it = entries_.find(key);
+    return it == entries_.end() ? 0 : it->second.last_seq;
+  }
+  // Every key held in memory with its last applied seq.
+  std::vector<std::pair<std::string, std::uint64_t>> applied() const {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    out.reserve(entries_.size());
+    for (const auto& [key, e] : entries_) out.emplace_back(key, e.last_seq);
+    return out;
+  }
 
  private:
   Entry load_or_make(std::string_view key) {

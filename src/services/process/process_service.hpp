@@ -43,6 +43,8 @@ class ProcessService {
   // chained with the next on one thread (ProcessSignalChain). Not while run() runs.
   void handle(const BusRecord& in, std::vector<StageOutput>& out);
   StageHooks stage_hooks() { return checkpoint_hooks(keys_, options_.checkpoint_interval); }
+  // Each symbol's last applied seq (after start-up: as checkpointed). Not while run() runs.
+  std::vector<std::pair<std::string, std::uint64_t>> applied() const { return keys_.applied(); }
 
  private:
   Bus& bus_;

@@ -48,6 +48,8 @@ class SignalService {
   // (ProcessSignalChain). Not while run() runs.
   void handle(const BusRecord& in, std::vector<StageOutput>& out);
   StageHooks stage_hooks() { return checkpoint_hooks(keys_, options_.checkpoint_interval); }
+  // The last seq applied to `key` (after start-up: as checkpointed). Not while run() runs.
+  std::uint64_t last_applied(std::string_view key) const { return keys_.last_applied(key); }
 
  private:
   Bus& bus_;

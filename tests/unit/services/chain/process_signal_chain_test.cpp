@@ -1,13 +1,17 @@
 // ProcessSignalChain: what it adds to the two stages it runs (the golden comparison with
 // replay is in pipeline_memory_test.cpp): threshold changes reach the signal stage, the
-// topics get their records in order, and processed records go unpublished when asked.
+// topics get their records in order, processed records go unpublished when asked, and
+// what the signal stage had not read when the stages last ran apart is signalled first.
 #include "src/services/chain/process_signal_chain.hpp"
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -155,6 +159,100 @@ TEST(ProcessSignalChain, HandsProcessedRecordsOnWithoutPublishingThemWhenAsked) 
   EXPECT_EQ(count_on(po.rejected_topic), 1u);
   EXPECT_EQ(count_on(po.out_topic), 0u) << "processed records were published";
   EXPECT_EQ(chain.processed(), 20u);
+}
+
+// A tick of `symbol` whose price moves with `seq`, enough to make alarms now and then.
+std::string moving_tick(const std::string& symbol, int seq) {
+  const int close = 100 + (seq * 7) % 23;
+  return R"({"data_type":"stock","stock_symbol":")" + symbol + R"(","opening_price":)" + std::to_string(close) +
+         R"(,"closing_price":)" + std::to_string(close) + R"(,"high":130,"low":90,"volume":1,"timestamp":1735689600,)" +
+         R"("seq":)" + std::to_string(seq) + R"(,"ingest_ts":1735689600.5})";
+}
+
+// Runs `stage` on its own thread until `done()` or 10 s, then stops it.
+void run_until(const std::function<void(std::stop_token)>& stage, const std::function<bool()>& done) {
+  std::jthread worker([&](std::stop_token s) { stage(s); });
+  for (auto until = std::chrono::steady_clock::now() + 10s; !done() && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+// The stages ran apart with checkpoints (as `tickflow process` and `tickflow signal`) and
+// the signal stage stopped behind; the chain (as `tickflow run --bus kafka`) then takes
+// over the same checkpoints. The signals it owes are made first, from the processed topic,
+// and the signals topic ends up holding exactly what one chained run from the start makes:
+// nothing lost, nothing twice.
+TEST(ProcessSignalChain, TakingOverFromStagesThatRanApartSignalsWhatTheSignalStageHadNotRead) {
+  const auto dir = std::filesystem::temp_directory_path() / ("tickflow-chain-" + std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(dir);
+  const std::vector<std::string> symbols = {"AAPL", "MSFT", "TSLA"};
+  auto feed = [&](Bus& bus, const std::string& topic, int from, int to) {
+    for (int seq = from; seq <= to; ++seq) {
+      for (const auto& s : symbols) ASSERT_EQ(bus.publish(topic, s, moving_tick(s, seq)), PublishStatus::ok);
+    }
+  };
+  // Everything on the reader's topic (the stages have stopped: all is published).
+  auto everything = [](Subscription& reader) {
+    std::multiset<std::string> got;
+    for (auto batch = reader.poll(1000, 200ms); !batch.empty(); batch = reader.poll(1000, 200ms)) {
+      for (const auto& r : batch) got.emplace(r.payload);
+    }
+    return got;
+  };
+  const std::size_t total = 3 * 40;
+
+  // What one chained run from the start makes of ticks 1..40.
+  std::multiset<std::string> expected, expected_alarms;
+  {
+    MemoryBus bus;
+    ProcessOptions po;
+    SignalOptions so;
+    auto reader = bus.subscribe({so.signals_topic}, "reader");
+    auto alarm_reader = bus.subscribe({so.alarms_topic}, "alarm-reader");
+    feed(bus, po.in_topic, 1, 40);
+    ProcessService process(bus, po);
+    SignalService signal(bus, so);
+    ProcessSignalChain chain(bus, process, signal);
+    run_until([&](std::stop_token s) { chain.run(s); }, [&] { return chain.processed() >= total; });
+    expected = everything(*reader);
+    expected_alarms = everything(*alarm_reader);
+  }
+  ASSERT_EQ(expected.size(), total);
+  ASSERT_FALSE(expected_alarms.empty()) << "the ticks should make at least one alarm";
+
+  MemoryBus bus;
+  ProcessOptions po;
+  po.state_path = (dir / "process.sqlite").string();
+  SignalOptions so;
+  so.state_path = (dir / "signal.sqlite").string();
+  auto reader = bus.subscribe({so.signals_topic}, "reader");
+  auto alarm_reader = bus.subscribe({so.alarms_topic}, "alarm-reader");
+  {  // apart: both stages through ticks 1..15
+    feed(bus, po.in_topic, 1, 15);
+    ProcessService process(bus, po);
+    SignalService signal(bus, so);
+    std::jthread signal_thread([&](std::stop_token s) { signal.run(s); });
+    run_until([&](std::stop_token s) { process.run(s); },
+              [&] { return signal.counters().published.load() >= 3 * 15; });
+  }
+  {  // apart: the process stage alone goes on through tick 30
+    feed(bus, po.in_topic, 16, 30);
+    ProcessService process(bus, po);
+    run_until([&](std::stop_token s) { process.run(s); }, [&] { return process.counters().published.load() >= 3 * 15; });
+  }
+  // Chained on the same checkpoints; ticks 31..40 arrive meanwhile.
+  ProcessService process(bus, po);
+  SignalService signal(bus, so);
+  ProcessSignalChain chain(bus, process, signal);
+  feed(bus, po.in_topic, 31, 40);
+  run_until([&](std::stop_token s) { chain.run(s); }, [&] { return chain.processed() >= 3 * 10; });
+
+  auto got = everything(*reader);
+  EXPECT_EQ(got.size(), total) << "signals lost or made twice";
+  EXPECT_TRUE(got == expected) << "the signals differ from one chained run's";
+  EXPECT_EQ(everything(*alarm_reader), expected_alarms);
+  EXPECT_EQ(signal.duplicates(), 0u);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
