@@ -913,7 +913,10 @@ void RecordParser::Impl::fill(DataType type, Record& out) {
   out.signal.reset();
   if (f.ok(FieldId::seq)) out.seq = static_cast<std::uint64_t>(f.n(FieldId::seq));
   if (f.ok(FieldId::ingest_ts)) out.ingest_ts = f.n(FieldId::ingest_ts);
-  if (f.seen[index(FieldId::ma)] || f.seen[index(FieldId::ema)] || f.seen[index(FieldId::rsi)]) {
+  // Only a tick carries indicators: on another data_type these names pass through as
+  // extras (an indicator set as well would write each of them twice).
+  if (type == DataType::stock &&
+      (f.seen[index(FieldId::ma)] || f.seen[index(FieldId::ema)] || f.seen[index(FieldId::rsi)])) {
     Indicators ind;
     auto opt = [&](FieldId id) -> std::optional<double> {
       if (f.ok(id) && !f.is_null[index(id)]) return f.n(id);

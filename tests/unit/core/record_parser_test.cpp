@@ -243,6 +243,28 @@ TEST(RecordParser, ReadsLongNumbersAsTheNearestDoubleEitherWay) {
   EXPECT_EQ(std::get<StockTick>(record.body).opening_price, 0.95);
 }
 
+// Found by fuzzing: "ma" on a market_data record passes through as an extra member, and
+// the parser also gave the record an (empty) indicator set, so the writer wrote "ma" twice
+// and the output no longer parsed.
+TEST(RecordParser, IndicatorNamesOnAnotherDataTypePassThroughOnce) {
+  const std::string input = R"({"data_type":"market_data","stock_symbol":"M","ma":"M","market_cap":6,"pe_ratio":1,)"
+                            R"("rsi":null,"timestamp":1735689600})";
+  RecordParser parser;
+  Record record;
+  ValidationErrors errors;
+  ASSERT_TRUE(parser.parse(input, now, RecordSource::external, record, errors));
+  EXPECT_FALSE(record.indicators.has_value());
+  std::string once;
+  write_record(record, once);
+  EXPECT_EQ(once.find("\"ma\""), once.rfind("\"ma\"")) << once;
+  EXPECT_NE(once.find(R"("ma":"M")"), std::string::npos) << once;
+  Record again;
+  ASSERT_TRUE(parser.parse(once, now, RecordSource::external, again, errors)) << once;
+  std::string twice;
+  write_record(again, twice);
+  EXPECT_EQ(once, twice);
+}
+
 // The flat path (src/core/flat_json.hpp) must change nothing but speed: the same verdict,
 // the same problems named, the same record, against the general path on the same input.
 struct Outcome {
