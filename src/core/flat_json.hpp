@@ -52,6 +52,12 @@ struct FlatName {
     std::memcpy(in.data(), p, 24);
     return (((in[0] ^ words[0]) & masks[0]) | ((in[1] ^ words[1]) & masks[1]) | ((in[2] ^ words[2]) & masks[2])) == 0;
   }
+  // The same for any `p` before `end`, reading nothing at or after `end`.
+  bool starts(const char* p, const char* end) const {
+    if (end - p >= 24) return starts(p);
+    return end - p > static_cast<std::ptrdiff_t>(name.size()) && std::memcmp(p, name.data(), name.size()) == 0 &&
+           p[name.size()] == '"';
+  }
 };
 
 // Calls `on_member(const FlatMember&)` for each member in order; it returns false to stop
@@ -102,6 +108,22 @@ inline bool is_json_number(std::string_view text) {
 namespace flat_json_detail {
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+inline void skip_space(const char*& p) {
+  while (is_space(*p)) ++p;
+}
+
+// Finds the object `json` holds, whitespace around it skipped: `p` ends just after its
+// opening brace, `end` just after its closing one, so that no scan for a character runs
+// past `end` (it stops at that brace). False when `json` is not one brace pair around text.
+inline bool object_bounds(std::string_view json, const char*& p, const char*& end) {
+  p = json.data();
+  end = p + json.size();
+  while (p < end && is_space(*p)) ++p;
+  while (end > p && is_space(end[-1])) --end;
+  if (end - p < 2 || *p != '{' || end[-1] != '}') return false;
+  ++p;
+  return true;
+}
 inline unsigned digit(char c) { return static_cast<unsigned>(static_cast<unsigned char>(c) - '0'); }
 
 // The numbers the common case does not cover, read by std::from_chars and kept out of
@@ -173,17 +195,10 @@ inline bool read_plain_string(const char*& p, const char* end, std::string_view&
 template <typename OnMember>
 bool read_flat_object(std::string_view json, std::span<const FlatName* const> hints, OnMember&& on_member) {
   using namespace flat_json_detail;
-  const char* p = json.data();
-  const char* end = p + json.size();
-  while (p < end && is_space(*p)) ++p;
-  while (end > p && is_space(end[-1])) --end;
-  // From here `end[-1]` is the object's closing brace: no scan below runs past it.
-  if (end - p < 2 || *p != '{' || end[-1] != '}') return false;
-  ++p;
-  auto skip_space = [&] {
-    while (is_space(*p)) ++p;
-  };
-  skip_space();
+  const char* p;
+  const char* end;
+  if (!object_bounds(json, p, end)) return false;
+  skip_space(p);
   if (*p == '}') return p + 1 == end;
   for (std::size_t i = 0;; ++i) {
     if (*p != '"') return false;
@@ -199,10 +214,10 @@ bool read_flat_object(std::string_view json, std::span<const FlatName* const> hi
       m.key = {p, static_cast<std::size_t>(static_cast<const char*>(quote) - p)};
       p = static_cast<const char*>(quote) + 1;
     }
-    skip_space();
+    skip_space(p);
     if (*p != ':') return false;
     ++p;
-    skip_space();
+    skip_space(p);
     if (*p == '"') {
       ++p;
       m.kind = FlatMember::Kind::string;
@@ -217,10 +232,10 @@ bool read_flat_object(std::string_view json, std::span<const FlatName* const> hi
       return false;
     }
     if (!on_member(static_cast<const FlatMember&>(m))) return false;
-    skip_space();
+    skip_space(p);
     if (*p == ',') {
       ++p;
-      skip_space();
+      skip_space(p);
       continue;
     }
     return *p == '}' && p + 1 == end;

@@ -248,6 +248,27 @@ bool nullable(FieldId id) {
          id == FieldId::news_type;
 }
 
+// The members a tick's layout may have for the tick path: a stock tick's own, and those
+// the stages before process and signal add (never from outside: there they are refused).
+bool tick_path_member(FieldId id, RecordSource source) {
+  switch (id) {
+    case FieldId::data_type:
+    case FieldId::stock_symbol:
+    case FieldId::timestamp:
+    case FieldId::opening_price:
+    case FieldId::closing_price:
+    case FieldId::high:
+    case FieldId::low:
+    case FieldId::volume: return true;
+    case FieldId::seq:
+    case FieldId::ingest_ts:
+    case FieldId::ma:
+    case FieldId::ema:
+    case FieldId::rsi: return source == RecordSource::pipeline;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 struct RecordParser::Impl {
@@ -260,6 +281,15 @@ struct RecordParser::Impl {
   bool flat_path = true;     // read flat records without simdjson (off: differential tests)
   std::array<const FlatName*, field_count> hint_names{};  // the last flat record's members (into flat_names)
   std::size_t hint_count = 0;
+  // The members of the last valid stock tick from each source, in order, when the tick
+  // path can read that layout (learn_tick_layout); none yet: count 0.
+  struct TickLayout {
+    std::array<FieldId, field_count> ids{};
+    std::size_t count = 0;
+    bool has_data_type = false;
+  };
+  std::array<TickLayout, 2> tick_layouts;  // by RecordSource
+  std::uint64_t tick_path_reads = 0;
 
   explicit Impl(ValidationLimits l)
       : limits(l), parser(l.max_record_bytes + 64), padded(l.max_record_bytes + simdjson::SIMDJSON_PADDING) {
@@ -300,6 +330,8 @@ struct RecordParser::Impl {
   }
 
   bool starts_object(std::string_view json);
+  bool read_tick(std::string_view json, double now, RecordSource source, Record& out);
+  void learn_tick_layout(RecordSource source, const Record& out);
   bool walk_members(std::string_view json, std::size_t capacity, Record& out);
   bool walk_flat(std::string_view json);
   bool finish(double now, RecordSource source, Record& out);
@@ -321,6 +353,8 @@ const ValidationLimits& RecordParser::limits() const noexcept { return impl_->li
 
 void RecordParser::set_flat_path(bool on) noexcept { impl_->flat_path = on; }
 
+std::uint64_t RecordParser::tick_path_reads() const noexcept { return impl_->tick_path_reads; }
+
 bool RecordParser::parse(std::string_view json, double now, RecordSource source, Record& out,
                          ValidationErrors& errors) {
   return impl_->parse(json, 0, now, source, out, errors);
@@ -341,6 +375,9 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
                                    limits.max_record_bytes));
     return false;
   }
+  // A valid tick in the layout of the last one is read and checked in one pass; anything
+  // else (or anything wrong) goes on below, which finds and names every problem.
+  if (flat_path && read_tick(json, now, source, out)) return true;
   if (!starts_object(json)) return false;
   f.reset();
   out.extras.clear();
@@ -352,7 +389,133 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
     f.reset();
     if (!walk_members(json, capacity, out)) return false;
   }
-  return finish(now, source, out);
+  if (!finish(now, source, out)) return false;
+  if (flat_path) learn_tick_layout(source, out);
+  return true;
+}
+
+// After a valid record: a stock tick of tick-path members only (no extras) gives the
+// layout the next records are first tried in.
+void RecordParser::Impl::learn_tick_layout(RecordSource source, const Record& out) {
+  if (out.type != DataType::stock || !out.extras.empty()) return;
+  for (std::size_t k = 0; k < f.present_count; ++k) {
+    if (!tick_path_member(f.present[k], source)) return;
+  }
+  TickLayout& layout = tick_layouts[static_cast<std::size_t>(source)];
+  std::copy_n(f.present.begin(), f.present_count, layout.ids.begin());
+  layout.count = f.present_count;
+  layout.has_data_type = f.seen[index(FieldId::data_type)];
+}
+
+// Reads `json` as a stock tick with exactly the members of the source's layout, in its order, in
+// one pass, and checks it against every rule the general path applies to such a tick.
+// True (and `out` filled) only when it is such a tick and valid; false, with nothing
+// reported, otherwise: the caller then parses it the general way, which gives the same
+// verdict and names the problems (tests and the fuzz target compare the two on damaged
+// records of every kind).
+bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSource source, Record& out) {
+  using namespace flat_json_detail;
+  const TickLayout& tick_layout = tick_layouts[static_cast<std::size_t>(source)];
+  if (tick_layout.count == 0 || json.size() > limits.max_record_bytes) return false;
+  const char* p;
+  const char* end;
+  if (!object_bounds(json, p, end)) return false;
+  std::array<double, field_count> number;
+  std::array<bool, field_count> is_null{};
+  std::string_view symbol, data_type;
+  for (std::size_t i = 0; i < tick_layout.count; ++i) {
+    skip_space(p);
+    if (i > 0) {
+      if (*p != ',') return false;
+      ++p;
+      skip_space(p);
+    }
+    if (*p != '"') return false;
+    ++p;
+    const FieldId id = tick_layout.ids[i];
+    const FlatName& name = flat_names[index(id)];
+    if (!name.starts(p, end)) return false;
+    p += name.name.size() + 1;
+    skip_space(p);
+    if (*p != ':') return false;
+    ++p;
+    skip_space(p);
+    if (id == FieldId::stock_symbol || id == FieldId::data_type) {
+      if (*p != '"') return false;
+      ++p;
+      if (!read_plain_string(p, end, id == FieldId::stock_symbol ? symbol : data_type)) return false;
+    } else if (*p == '-' || digit(*p) < 10) {
+      if (!read_plain_number(p, number[index(id)])) return false;
+    } else if (nullable(id) && end - p >= 4 && std::memcmp(p, "null", 4) == 0) {
+      p += 4;
+      is_null[index(id)] = true;
+    } else {
+      return false;
+    }
+  }
+  skip_space(p);
+  if (*p != '}' || p + 1 != end) return false;
+
+  // The rules check_rules applies to a stock tick, every one of them holding.
+  if (tick_layout.has_data_type && data_type != "stock") return false;
+  if (symbol.empty() || symbol.size() > Symbol::max_size || symbol.size() > limits.max_string_bytes ||
+      data_type.size() > limits.max_string_bytes) {
+    return false;
+  }
+  for (char c : symbol) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+      return false;
+    }
+  }
+  auto n = [&](FieldId id) { return number[index(id)]; };
+  const double ts = n(FieldId::timestamp), open = n(FieldId::opening_price), close = n(FieldId::closing_price),
+               high = n(FieldId::high), low = n(FieldId::low), volume = n(FieldId::volume);
+  if (!(ts >= limits.min_timestamp && ts <= now + limits.max_future_seconds)) return false;
+  if (!(open > 0 && close > 0 && high > 0 && low > 0)) return false;
+  if (!(volume >= 0 && volume == std::floor(volume) && volume <= max_exact_integer)) return false;
+  if (!(low <= high && high >= open && high >= close && low <= open && low <= close)) return false;
+  std::optional<std::uint64_t> seq;
+  std::optional<double> ingest_ts;
+  bool has_indicators = false;
+  for (std::size_t i = 0; i < tick_layout.count; ++i) {
+    const FieldId id = tick_layout.ids[i];
+    if (id == FieldId::seq) {
+      const double s = n(id);
+      if (!(s >= 1 && s == std::floor(s) && s <= max_exact_integer)) return false;
+      seq = static_cast<std::uint64_t>(s);
+    } else if (id == FieldId::ingest_ts) {
+      ingest_ts = n(id);
+    } else if (id == FieldId::ma || id == FieldId::ema || id == FieldId::rsi) {
+      has_indicators = true;
+    }
+  }
+
+  // As fill() fills a stock tick.
+  ++tick_path_reads;
+  out.type = DataType::stock;
+  out.data_type_given = tick_layout.has_data_type;
+  out.symbol = Symbol::from_valid(symbol);
+  out.raw_reusable = out.symbol.view() == symbol;
+  out.timestamp = ts;
+  out.body = StockTick{open, close, high, low, static_cast<std::int64_t>(volume)};
+  out.extras.clear();
+  out.seq = seq;
+  out.ingest_ts = ingest_ts;
+  out.indicators.reset();
+  out.signal.reset();
+  if (has_indicators) {
+    Indicators ind;
+    for (std::size_t i = 0; i < tick_layout.count; ++i) {
+      const FieldId id = tick_layout.ids[i];
+      std::optional<double> v;
+      if (!is_null[index(id)]) v = n(id);
+      if (id == FieldId::ma) ind.ma = v;
+      if (id == FieldId::ema) ind.ema = v;
+      if (id == FieldId::rsi) ind.rsi = v;
+    }
+    out.indicators = ind;
+  }
+  return true;
 }
 
 // Reads the members with simdjson On Demand into `f` (schema fields) and out.extras (the

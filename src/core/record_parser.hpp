@@ -2,6 +2,7 @@
 // schema.md, collecting every problem with the field it concerns. No I/O.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -44,6 +45,9 @@ class RecordParser {
   // on by default). Off, every record takes the general path: the differential tests and
   // the fuzz target compare the two.
   void set_flat_path(bool on) noexcept;
+  // Records read by the tick path: a valid stock tick in the layout of the last one, read
+  // and checked in one pass (the tests make sure their inputs reach it).
+  std::uint64_t tick_path_reads() const noexcept;
 
  private:
   struct Impl;

@@ -283,7 +283,8 @@ Outcome parse_with(RecordParser& parser, std::string_view json, RecordSource sou
   return o;
 }
 
-void expect_same_either_way(const std::vector<std::string>& inputs) {
+// Returns how many of the inputs the flat parser read by its tick path.
+std::uint64_t expect_same_either_way(const std::vector<std::string>& inputs) {
   RecordParser flat, general;
   general.set_flat_path(false);
   for (const auto& input : inputs) {
@@ -295,6 +296,7 @@ void expect_same_either_way(const std::vector<std::string>& inputs) {
       EXPECT_EQ(a.written, b.written) << input;
     }
   }
+  return flat.tick_path_reads();
 }
 
 TEST(RecordParserFlatPath, AgreesWithTheGeneralPathOnEveryBadRecord) {
@@ -348,7 +350,8 @@ TEST(RecordParserFlatPath, AgreesWithTheGeneralPathOnMutatedRecords) {
   std::mt19937_64 rng(11);
   std::vector<std::string> inputs = seeds;
   for (int i = 0; i < 6000; ++i) {
-    std::string s = seeds[rng() % seeds.size()];
+    const std::string& seed = seeds[rng() % seeds.size()];
+    std::string s = seed;
     for (int edits = 1 + static_cast<int>(rng() % 3); edits > 0 && !s.empty(); --edits) {
       std::size_t at = rng() % s.size();
       char c = alphabet[rng() % alphabet.size()];
@@ -358,9 +361,74 @@ TEST(RecordParserFlatPath, AgreesWithTheGeneralPathOnMutatedRecords) {
         default: s.erase(at, 1);
       }
     }
+    // Each damaged record after its seed: a damaged tick is then tried first in its
+    // seed's layout by the tick path, which must decline it as the general path does.
+    inputs.push_back(seed);
     inputs.push_back(std::move(s));
   }
-  expect_same_either_way(inputs);
+  EXPECT_GT(expect_same_either_way(inputs), 1000u) << "the tick path was hardly tried";
+}
+
+// The tick path (a valid stock tick in the last one's layout, read and checked in one
+// pass) against the general path on ticks that break one rule each, in the layouts of
+// outside input and of the stages' input (seq, ingest_ts, indicators).
+TEST(RecordParserTickPath, AgreesWithTheGeneralPathRuleByRule) {
+  const std::string head = R"({"data_type":"stock","stock_symbol":"AAPL",)";
+  auto tick = [&](const std::string& prices, const std::string& tail = "") {
+    return head + prices + R"(,"timestamp":1735689600.5)" + tail + "}";
+  };
+  const std::string ok = R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":100)";
+  std::vector<std::string> variants = {
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":100.5)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":-1)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":9007199254740993)",
+      R"("opening_price":0,"closing_price":11,"high":12,"low":9,"volume":1)",
+      R"("opening_price":-10,"closing_price":11,"high":12,"low":9,"volume":1)",
+      R"("opening_price":10,"closing_price":11,"high":10.5,"low":9,"volume":1)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":10.5,"volume":1)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":13,"volume":1)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":1e2)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":"100")",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":null)",
+      R"("opening_price":10,"closing_price":11,"high":12,"volume":1,"low":9)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":1,"volume":1)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":1,"note":1)",
+      R"("opening_price":10 , "closing_price" :11,"high": 12,"low":9,"volume":1)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":01)",
+      R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":1.)",
+      R"("opening_price":1e400,"closing_price":11,"high":12,"low":9,"volume":1)",
+  };
+  std::vector<std::string> inputs = {tick(ok)};
+  for (const auto& v : variants) inputs.push_back(tick(v)), inputs.push_back(tick(ok));
+  for (std::string other_head :
+       {R"({"data_type":"Stock","stock_symbol":"AAPL",)", R"({"data_type":"order_book","stock_symbol":"AAPL",)",
+        R"({"data_type":"stock","stock_symbol":"aapl",)", R"({"data_type":"stock","stock_symbol":"AA PL",)",
+        R"({"data_type":"stock","stock_symbol":"",)", R"({"data_type":"stock","stock_symbol":"ABCDEFGHIJKLMNOPQ",)",
+        R"({"data_type":"stock","stock_symbol":"AA",)", R"({"data_type":5,"stock_symbol":"AAPL",)",
+        R"({"stock_symbol":"AAPL","data_type":"stock",)"}) {
+    inputs.push_back(other_head + ok + R"(,"timestamp":1735689600.5})");
+    inputs.push_back(tick(ok));
+  }
+  for (std::string ts : {"1", "315532799.9", "1767312001", "1767225600.5", "-1735689600", "\"1735689600\""}) {
+    inputs.push_back(head + ok + R"(,"timestamp":)" + ts + "}");
+    inputs.push_back(tick(ok));
+  }
+  inputs.push_back(" \t" + tick(ok) + "\r\n");
+  inputs.push_back(tick(ok) + "x");
+  inputs.push_back(tick(ok) + "}");
+  // The stages' layouts (refused from outside: both paths must say so).
+  for (std::string tail :
+       {R"(,"seq":7,"ingest_ts":1735689601.25)", R"(,"seq":0,"ingest_ts":1735689601.25)",
+        R"(,"seq":7.5,"ingest_ts":1735689601.25)", R"(,"seq":7,"ingest_ts":null)",
+        R"(,"seq":7,"ingest_ts":1735689601.25,"ma":null,"ema":10.5,"rsi":55.25)",
+        R"(,"seq":7,"ingest_ts":1735689601.25,"ma":10,"ema":null,"rsi":null)",
+        R"(,"seq":7,"ingest_ts":1735689601.25,"ma":"10","ema":null,"rsi":null)",
+        R"(,"seq":7,"ingest_ts":1735689601.25,"ma":10,"ema":1,"rsi":2,"signal":"buy","signal_reason":"r")"}) {
+    inputs.push_back(tick(ok, tail));
+    inputs.push_back(tick(ok, R"(,"seq":8,"ingest_ts":1735689601.5,"ma":10,"ema":null,"rsi":50)"));
+  }
+  EXPECT_GT(expect_same_either_way(inputs), 40u) << "the valid ticks should go by the tick path";
 }
 
 }  // namespace
