@@ -148,7 +148,7 @@ void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, S
   if (spread) reason += *spread > 0 ? "; EMA above MA" : *spread < 0 ? "; EMA below MA" : "; EMA equals MA";
 }
 
-std::optional<Alarm> SignalEngine::evaluate(Record& record, SignalState& state) {
+bool SignalEngine::evaluate(Record& record, SignalState& state, Alarm& alarm) {
   // Reuses the record's result (and its reason's buffer) when it has one: every field is set below.
   SignalResult& result = record.signal ? *record.signal : record.signal.emplace();
   AlarmGate* gate = nullptr;
@@ -232,29 +232,26 @@ std::optional<Alarm> SignalEngine::evaluate(Record& record, SignalState& state) 
     }
   }
 
-  std::optional<Alarm> alarm;
-  if (gate->admit(result.signal, record.timestamp, rules_.alarm_cooldown_seconds)) {
-    Alarm a;
-    a.alarm_id.reserve(record.partition_key().size() + source.size() + 22);
-    a.alarm_id += record.partition_key();
-    a.alarm_id += ':';
-    json::append_number(a.alarm_id, record.seq.value_or(0));
-    a.alarm_id += ':';
-    a.alarm_id += source;
-    a.stock_symbol = std::string(record.partition_key());
-    a.signal = result.signal;
-    a.reason = result.reason;
-    a.price = price;
-    if (record.indicators) {
-      a.rsi = record.indicators->rsi;
-      a.ema = record.indicators->ema;
-      a.ma = record.indicators->ma;
-    }
-    a.timestamp = record.timestamp;
-    a.source = std::string(source);
-    alarm = std::move(a);
+  if (!gate->admit(result.signal, record.timestamp, rules_.alarm_cooldown_seconds)) return false;
+  alarm.alarm_id.clear();
+  alarm.alarm_id += record.partition_key();
+  alarm.alarm_id += ':';
+  json::append_number(alarm.alarm_id, record.seq.value_or(0));
+  alarm.alarm_id += ':';
+  alarm.alarm_id += source;
+  alarm.stock_symbol.assign(record.partition_key());
+  alarm.signal = result.signal;
+  alarm.reason.assign(result.reason);
+  alarm.price = price;
+  alarm.rsi = alarm.ema = alarm.ma = std::nullopt;
+  if (record.indicators) {
+    alarm.rsi = record.indicators->rsi;
+    alarm.ema = record.indicators->ema;
+    alarm.ma = record.indicators->ma;
   }
-  return alarm;
+  alarm.timestamp = record.timestamp;
+  alarm.source.assign(source);
+  return true;
 }
 
 }  // namespace tickflow

@@ -20,9 +20,17 @@ class SignalEngine {
   explicit SignalEngine(SignalRules rules);
 
   // Sets record.signal from the rules and `state` (the record's key's), and updates
-  // `state`. For stock ticks record.indicators must be set (by process). Returns the
-  // alarm this record raises, if any; its id needs record.seq.
-  std::optional<Alarm> evaluate(Record& record, SignalState& state);
+  // `state`. For stock ticks record.indicators must be set (by process). Says whether the
+  // record raises an alarm and if so writes it to `alarm` (its id needs record.seq),
+  // reusing the strings' buffers: the form for paths that see every record.
+  bool evaluate(Record& record, SignalState& state, Alarm& alarm);
+
+  // The same, returning the alarm raised, if any.
+  std::optional<Alarm> evaluate(Record& record, SignalState& state) {
+    Alarm alarm;
+    if (evaluate(record, state, alarm)) return alarm;
+    return std::nullopt;
+  }
 
   // The same, keeping the per-key state in this engine.
   std::optional<Alarm> evaluate(Record& record) { return evaluate(record, entry_for(states_, record.partition_key())); }

@@ -58,9 +58,9 @@ void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, R
     record_.indicators = state.indicators->update(std::get<StockTick>(record_.body).closing_price);
   }
   record_.signal.emplace().reason.swap(spare_reason_);
-  if (auto alarm = signals_.evaluate(record_, state.signal)) {
+  if (signals_.evaluate(record_, state.signal, alarm_)) {
     ++stats_.alarms;
-    write_alarm(*alarm, out.alarms);
+    write_alarm(alarm_, out.alarms);
     out.alarms += '\n';
   }
   write_record_reusing(record_, line, out.records);

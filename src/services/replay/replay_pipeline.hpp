@@ -64,6 +64,7 @@ class ReplayPipeline {
   Record record_;            // reused: no allocation per line in the steady state
   ValidationErrors errors_;  // reused
   std::string spare_reason_;  // the signal reason's buffer between lines
+  Alarm alarm_;               // the last alarm raised (its buffers reused)
   StringKeyMap<KeyState> keys_;
   ReplayStats stats_;
 };

@@ -47,15 +47,15 @@ void SignalService::handle(const BusRecord& in, std::vector<StageOutput>& out) {
   }
   auto* entry = keys_.apply(record_.partition_key(), record_.seq);
   if (entry == nullptr) return;  // already applied
-  std::optional<Alarm> alarm = engine_.evaluate(record_, entry->state);
+  const bool raised = engine_.evaluate(record_, entry->state, alarm_);
   std::string payload;
   append_signal_fields(in.payload, *record_.signal, payload);
   std::string key(record_.partition_key());
   out.push_back({&options_.signals_topic, key, std::move(payload)});
-  if (alarm) {
+  if (raised) {
     alarms_.fetch_add(1);
     std::string a;
-    write_alarm(*alarm, a);
+    write_alarm(alarm_, a);
     out.push_back({&options_.alarms_topic, std::move(key), std::move(a)});
   }
 }

@@ -57,6 +57,7 @@ class SignalService {
   RecordParser parser_;
   SignalEngine engine_;
   Record record_;
+  Alarm alarm_;  // the last alarm raised (its buffers reused)
   ValidationErrors errors_;
   KeyedState<SignalState> keys_;
   StageCounters counters_;

@@ -149,6 +149,41 @@ TEST(SignalEngine, SymbolsHaveSeparateState) {
   EXPECT_TRUE(engine.evaluate(b));
 }
 
+// The hot paths keep one Alarm and let each raised alarm overwrite it: nothing of the
+// last one (its indicator values, its longer reason) may stay behind.
+TEST(SignalEngine, AnAlarmWrittenOverAnotherKeepsNothingOfIt) {
+  SignalEngine engine{SignalRules{}};
+  SignalState state;
+  Alarm alarm;
+  Record buy = tick(100, 20.5, 101.0, 100.0, 1735689600, 41);
+  ASSERT_TRUE(engine.evaluate(buy, state, alarm));
+  EXPECT_EQ(alarm.alarm_id, "AAPL:41:indicators");
+  ASSERT_TRUE(alarm.rsi.has_value());
+  Record news;
+  news.type = DataType::news_sentiment;
+  news.symbol = Symbol::from_valid("AAPL");
+  news.timestamp = 1735689700;
+  news.seq = 42;
+  news.body = NewsSentiment{-0.9, 0.9, std::nullopt, std::nullopt};
+  ASSERT_TRUE(engine.evaluate(news, state, alarm));
+  EXPECT_EQ(alarm.alarm_id, "AAPL:42:news");
+  EXPECT_EQ(alarm.source, "news");
+  EXPECT_EQ(alarm.signal, Side::sell);
+  EXPECT_EQ(alarm.reason, news.signal->reason);
+  EXPECT_FALSE(alarm.rsi.has_value());
+  EXPECT_FALSE(alarm.ema.has_value());
+  EXPECT_FALSE(alarm.ma.has_value());
+  EXPECT_EQ(alarm.timestamp, 1735689700);
+  // The same record through the optional form gives the same alarm.
+  SignalEngine again{SignalRules{}};
+  SignalState fresh;
+  Record news_again = news;
+  auto one = again.evaluate(news_again, fresh);
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->alarm_id, alarm.alarm_id);
+  EXPECT_EQ(one->reason, alarm.reason);
+}
+
 TEST(SignalEngine, NewsSentimentTimesImportance) {
   SignalEngine engine{SignalRules{}};
   Record r;
