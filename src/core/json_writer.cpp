@@ -98,26 +98,29 @@ void append_string(std::string& out, std::string_view text) {
   out.resize(static_cast<std::size_t>(write_string(out.data() + at, text) - out.data()));
 }
 
-void append_fixed(std::string& out, double value, int decimals) {
-  static constexpr double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+char* write_fixed(char* at, double value, int decimals) {
+  static constexpr std::int64_t scale[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
   decimals = decimals < 0 ? 0 : decimals > 6 ? 6 : decimals;
-  if (!std::isfinite(value) || std::fabs(value) >= 1e12) {
-    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, decimals);
-    return;
-  }
-  auto units = static_cast<std::int64_t>(std::llround(std::fabs(value) * scale[decimals]));
-  if (value < 0 && units != 0) out += '-';
-  auto whole = units / static_cast<std::int64_t>(scale[decimals]);
-  append_chars(out, whole);
-  if (decimals == 0) return;
-  out += '.';
-  auto fraction = units % static_cast<std::int64_t>(scale[decimals]);
-  char digits[6];
+  auto units = static_cast<std::int64_t>(std::llround(std::fabs(value) * static_cast<double>(scale[decimals])));
+  if (value < 0 && units != 0) *at++ = '-';
+  at = std::to_chars(at, at + 20, units / scale[decimals]).ptr;
+  if (decimals == 0) return at;
+  *at++ = '.';
+  auto fraction = units % scale[decimals];
   for (int i = decimals - 1; i >= 0; --i) {
-    digits[i] = static_cast<char>('0' + fraction % 10);
+    at[i] = static_cast<char>('0' + fraction % 10);
     fraction /= 10;
   }
-  out.append(digits, static_cast<std::size_t>(decimals));
+  return at + decimals;
+}
+
+void append_fixed(std::string& out, double value, int decimals) {
+  if (!fits_fixed(value)) {
+    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, decimals < 0 ? 0 : decimals > 6 ? 6 : decimals);
+    return;
+  }
+  char text[24];
+  out.append(text, write_fixed(text, value, decimals));
 }
 
 void append_general(std::string& out, double value, int significant) {

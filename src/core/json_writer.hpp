@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,11 @@ inline void append_string_field(std::string& out, std::string_view key, std::str
 // Appends `value` with exactly `decimals` (0–6) digits after the point, rounded half away
 // from zero, for human text on hot paths ("RSI 27.4"). Falls back to fmt for huge values.
 void append_fixed(std::string& out, double value, int decimals);
+
+// The same written at `at` for a finite |value| < 1e12 (at most 20 bytes); returns the end.
+// Callers check the range (fits_fixed) and take append_fixed otherwise.
+char* write_fixed(char* at, double value, int decimals);
+inline bool fits_fixed(double value) { return std::fabs(value) < 1e12; }  // false for NaN
 
 // Appends `value` with `significant` digits as printf's %.*g writes it (trailing zeros
 // dropped, exponent form outside 1e-4 .. 10^significant), for human text ("EMA 101.234").

@@ -4,6 +4,8 @@
 #include <array>
 #include <iterator>
 #include <cmath>
+#include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -122,6 +124,31 @@ void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, S
       say_cross();
       fmt::format_to(std::back_inserter(reason), " ({})", to_string(cross_vote.side));
     }
+    return;
+  }
+  // The reasons nearly every tick gets — the RSI's value, or its rule firing, then where
+  // the EMA stands — are put together in a buffer and stored with one assign: appending
+  // piece by piece to the string (a capacity check and a call each) was most of the
+  // rules' time.
+  const bool plain_rsi = rsi_vote.says == RuleVote::Says::value && json::fits_fixed(rsi);
+  if (plain_rsi && !cross_vote.fired()) {
+    char text[160];
+    char* at = text;
+    auto put = [&](std::string_view piece) {
+      std::memcpy(at, piece.data(), piece.size());
+      at += piece.size();
+    };
+    put("RSI ");
+    at = json::write_fixed(at, rsi, 1);
+    if (rsi_vote.side == Side::buy) put(rsi_buy_text_);
+    if (rsi_vote.side == Side::sell) put(rsi_sell_text_);
+    if (rsi_vote.fired()) {
+      out.signal = rsi_vote.side;
+      out.strength = rsi_vote.strength;
+    } else if (spread) {
+      put(*spread > 0 ? "; EMA above MA" : *spread < 0 ? "; EMA below MA" : "; EMA equals MA");
+    }
+    reason.assign(text, at);
     return;
   }
   if (rsi_vote.fired()) {
