@@ -115,7 +115,7 @@ char* write_fixed(char* at, double value, int decimals) {
 }
 
 void append_fixed(std::string& out, double value, int decimals) {
-  if (!fits_fixed(value)) {
+  if (!fits_fixed(value, decimals)) {
     fmt::format_to(std::back_inserter(out), "{:.{}f}", value, decimals < 0 ? 0 : decimals > 6 ? 6 : decimals);
     return;
   }

@@ -68,10 +68,16 @@ inline void append_string_field(std::string& out, std::string_view key, std::str
 // from zero, for human text on hot paths ("RSI 27.4"). Falls back to fmt for huge values.
 void append_fixed(std::string& out, double value, int decimals);
 
-// The same written at `at` for a finite |value| < 1e12 (at most 20 bytes); returns the end.
-// Callers check the range (fits_fixed) and take append_fixed otherwise.
+// The same written at `at` (at most 20 bytes) where fits_fixed(value, decimals); returns
+// the end. Callers check and take append_fixed otherwise.
 char* write_fixed(char* at, double value, int decimals);
-inline bool fits_fixed(double value) { return std::fabs(value) < 1e12; }  // false for NaN
+// Whether write_fixed can take `value`: finite, and its scaled digits (|value| × 10^decimals)
+// below 1e15, where one multiplication keeps them exact enough to round; append_fixed
+// hands larger ones to fmt.
+inline bool fits_fixed(double value, int decimals) {
+  static constexpr double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  return std::fabs(value) * scale[decimals < 0 ? 0 : decimals > 6 ? 6 : decimals] < 1e15;  // false for NaN
+}
 
 // Appends `value` with `significant` digits as printf's %.*g writes it (trailing zeros
 // dropped, exponent form outside 1e-4 .. 10^significant), for human text ("EMA 101.234").

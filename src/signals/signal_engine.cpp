@@ -130,7 +130,7 @@ void SignalEngine::evaluate_tick(const StockTick& tick, const Indicators& ind, S
   // the EMA stands — are put together in a buffer and stored with one assign: appending
   // piece by piece to the string (a capacity check and a call each) was most of the
   // rules' time.
-  const bool plain_rsi = rsi_vote.says == RuleVote::Says::value && json::fits_fixed(rsi);
+  const bool plain_rsi = rsi_vote.says == RuleVote::Says::value && json::fits_fixed(rsi, 1);
   if (plain_rsi && !cross_vote.fired()) {
     char text[160];
     char* at = text;

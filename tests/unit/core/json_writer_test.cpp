@@ -57,6 +57,44 @@ TEST(JsonWriter, GeneralFormIsPrintfsPercentG) {
   }
 }
 
+// Fixed decimals for human text ("RSI 27.4"): printf's %.*f wherever the value is not
+// within a hair of a tie (there this rounds half away from zero, on the decimal the
+// double is closest to), no minus sign on a value that rounds to zero; fmt's exact digits
+// once the scaled value passes 1e15 (found by this test: 66174118715.128746 to 6 decimals
+// came out ...744 through one multiplication).
+TEST(JsonWriter, AppendFixedWritesTheGivenDecimals) {
+  auto fixed = [](double v, int d) {
+    std::string out;
+    json::append_fixed(out, v, d);
+    return out;
+  };
+  EXPECT_EQ(fixed(27.43, 1), "27.4");
+  EXPECT_EQ(fixed(70, 1), "70.0");
+  EXPECT_EQ(fixed(-1.25, 1), "-1.3");
+  EXPECT_EQ(fixed(0.04, 1), "0.0");
+  EXPECT_EQ(fixed(-0.04, 1), "0.0");
+  EXPECT_EQ(fixed(5.5, 0), "6");
+  EXPECT_EQ(fixed(0.000123, 6), "0.000123");
+  EXPECT_EQ(fixed(1e12, 1), "1000000000000.0");
+  EXPECT_EQ(fixed(std::numeric_limits<double>::quiet_NaN(), 1), "nan");
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> unit(-1, 1);
+  for (int i = 0; i < 200000; ++i) {
+    const double v = unit(rng) * std::pow(10.0, static_cast<int>(rng() % 14));
+    const int d = static_cast<int>(rng() % 7);
+    const double scaled = std::fabs(v) * std::pow(10.0, d);
+    // A tie's neighbourhood, as wide as the multiplication's rounding at this size.
+    if (std::fabs(scaled - std::floor(scaled) - 0.5) < 1e-6 + scaled * 1e-15) continue;
+    std::string want = fmt::format("{:.{}f}", v, d);
+    if (want.find_first_not_of("-0.") == std::string::npos && want[0] == '-') want.erase(0, 1);
+    ASSERT_EQ(fixed(v, d), want) << v << " to " << d << " decimals";
+    if (json::fits_fixed(v, d)) {
+      char text[24];
+      ASSERT_EQ(std::string(text, json::write_fixed(text, v, d)), want);
+    }
+  }
+}
+
 TEST(JsonWriter, NonFiniteBecomesNull) {
   std::string s;
   json::append_number(s, std::numeric_limits<double>::quiet_NaN());
