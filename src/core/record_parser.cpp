@@ -457,12 +457,16 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
   if (*p != '}' || p + 1 != end) return false;
 
   // The rules check_rules applies to a stock tick, every one of them holding.
-  if (tick_layout.has_data_type && data_type != "stock") return false;
+  if (tick_layout.has_data_type && (data_type.size() != 5 || std::memcmp(data_type.data(), "stock", 5) != 0)) {
+    return false;  // (a fixed-size compare, where string_view's == calls memcmp)
+  }
   if (symbol.empty() || symbol.size() > Symbol::max_size || symbol.size() > limits.max_string_bytes ||
       data_type.size() > limits.max_string_bytes) {
     return false;
   }
+  bool lower_case = false;
   for (char c : symbol) {
+    lower_case |= c >= 'a' && c <= 'z';
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
       return false;
     }
@@ -495,7 +499,7 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
   out.type = DataType::stock;
   out.data_type_given = tick_layout.has_data_type;
   out.symbol = Symbol::from_valid(symbol);
-  out.raw_reusable = out.symbol.view() == symbol;
+  out.raw_reusable = !lower_case;  // the symbol as written is the symbol
   out.timestamp = ts;
   out.body = StockTick{open, close, high, low, static_cast<std::int64_t>(volume)};
   out.extras.clear();
