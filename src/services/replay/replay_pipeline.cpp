@@ -51,7 +51,7 @@ void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, R
   }
   ++stats_.accepted;
 
-  KeyState& state = entry_for(keys_, record_.partition_key());
+  KeyState& state = recent_keys_.entry_for(keys_, record_.partition_key());
   record_.seq = ++state.seq;
 
   if (record_.type == DataType::stock) {

@@ -66,6 +66,7 @@ class ReplayPipeline {
   std::string spare_reason_;  // the signal reason's buffer between lines
   Alarm alarm_;               // the last alarm raised (its buffers reused)
   StringKeyMap<KeyState> keys_;
+  StringKeyCache<KeyState> recent_keys_;  // in front of keys_ (never erased from)
   ReplayStats stats_;
 };
 
