@@ -287,6 +287,7 @@ struct RecordParser::Impl {
     std::array<FieldId, field_count> ids{};
     std::size_t count = 0;
     bool has_data_type = false;
+    bool has_seq = false, has_ingest_ts = false, has_ma = false, has_ema = false, has_rsi = false;
   };
   std::array<TickLayout, 2> tick_layouts;  // by RecordSource
   std::uint64_t tick_path_reads = 0;
@@ -405,6 +406,11 @@ void RecordParser::Impl::learn_tick_layout(RecordSource source, const Record& ou
   std::copy_n(f.present.begin(), f.present_count, layout.ids.begin());
   layout.count = f.present_count;
   layout.has_data_type = f.seen[index(FieldId::data_type)];
+  layout.has_seq = f.seen[index(FieldId::seq)];
+  layout.has_ingest_ts = f.seen[index(FieldId::ingest_ts)];
+  layout.has_ma = f.seen[index(FieldId::ma)];
+  layout.has_ema = f.seen[index(FieldId::ema)];
+  layout.has_rsi = f.seen[index(FieldId::rsi)];
 }
 
 // Reads `json` as a stock tick with exactly the members of the source's layout, in its order, in
@@ -478,46 +484,47 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
   if (!(open > 0 && close > 0 && high > 0 && low > 0)) return false;
   if (!(volume >= 0 && volume == std::floor(volume) && volume <= max_exact_integer)) return false;
   if (!(low <= high && high >= open && high >= close && low <= open && low <= close)) return false;
-  std::optional<std::uint64_t> seq;
-  std::optional<double> ingest_ts;
-  bool has_indicators = false;
-  for (std::size_t i = 0; i < tick_layout.count; ++i) {
-    const FieldId id = tick_layout.ids[i];
-    if (id == FieldId::seq) {
-      const double s = n(id);
-      if (!(s >= 1 && s == std::floor(s) && s <= max_exact_integer)) return false;
-      seq = static_cast<std::uint64_t>(s);
-    } else if (id == FieldId::ingest_ts) {
-      ingest_ts = n(id);
-    } else if (id == FieldId::ma || id == FieldId::ema || id == FieldId::rsi) {
-      has_indicators = true;
-    }
+  if (tick_layout.has_seq) {
+    const double seq = n(FieldId::seq);
+    if (!(seq >= 1 && seq == std::floor(seq) && seq <= max_exact_integer)) return false;
   }
 
-  // As fill() fills a stock tick.
+  // As fill() fills a stock tick, each field set in place (a whole optional or symbol made
+  // aside and copied in was read back over bytes just stored, which stalls).
   ++tick_path_reads;
   out.type = DataType::stock;
   out.data_type_given = tick_layout.has_data_type;
-  out.symbol = Symbol::from_valid(symbol);
+  out.symbol.assign_valid(symbol);
   out.raw_reusable = !lower_case;  // the symbol as written is the symbol
   out.timestamp = ts;
-  out.body = StockTick{open, close, high, low, static_cast<std::int64_t>(volume)};
+  if (auto* body = std::get_if<StockTick>(&out.body)) {
+    *body = StockTick{open, close, high, low, static_cast<std::int64_t>(volume)};
+  } else {
+    out.body = StockTick{open, close, high, low, static_cast<std::int64_t>(volume)};
+  }
   out.extras.clear();
-  out.seq = seq;
-  out.ingest_ts = ingest_ts;
-  out.indicators.reset();
+  if (tick_layout.has_seq) {
+    out.seq = static_cast<std::uint64_t>(n(FieldId::seq));
+  } else {
+    out.seq.reset();
+  }
+  if (tick_layout.has_ingest_ts) {
+    out.ingest_ts = n(FieldId::ingest_ts);
+  } else {
+    out.ingest_ts.reset();
+  }
   out.signal.reset();
-  if (has_indicators) {
-    Indicators ind;
-    for (std::size_t i = 0; i < tick_layout.count; ++i) {
-      const FieldId id = tick_layout.ids[i];
-      std::optional<double> v;
-      if (!is_null[index(id)]) v = n(id);
-      if (id == FieldId::ma) ind.ma = v;
-      if (id == FieldId::ema) ind.ema = v;
-      if (id == FieldId::rsi) ind.rsi = v;
-    }
-    out.indicators = ind;
+  if (tick_layout.has_ma || tick_layout.has_ema || tick_layout.has_rsi) {
+    Indicators& ind = out.indicators.emplace();
+    auto indicator = [&](bool has, FieldId id) -> std::optional<double> {
+      if (has && !is_null[index(id)]) return n(id);
+      return std::nullopt;
+    };
+    ind.ma = indicator(tick_layout.has_ma, FieldId::ma);
+    ind.ema = indicator(tick_layout.has_ema, FieldId::ema);
+    ind.rsi = indicator(tick_layout.has_rsi, FieldId::rsi);
+  } else {
+    out.indicators.reset();
   }
   return true;
 }

@@ -18,12 +18,16 @@ class Symbol {
   // Lower-case letters are upper-cased; text longer than max_size is cut.
   static Symbol from_valid(std::string_view text) noexcept {
     Symbol s;
-    s.size_ = static_cast<std::uint8_t>(text.size() < max_size ? text.size() : max_size);
-    for (std::size_t i = 0; i < s.size_; ++i) {
-      char c = text[i];
-      s.chars_[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-    }
+    s.assign_valid(text);
     return s;
+  }
+  // The same in place.
+  void assign_valid(std::string_view text) noexcept {
+    size_ = static_cast<std::uint8_t>(text.size() < max_size ? text.size() : max_size);
+    for (std::size_t i = 0; i < size_; ++i) {
+      char c = text[i];
+      chars_[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    }
   }
 
   std::string_view view() const noexcept { return {chars_.data(), size_}; }
