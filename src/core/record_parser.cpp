@@ -473,9 +473,7 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
   bool lower_case = false;
   for (char c : symbol) {
     lower_case |= c >= 'a' && c <= 'z';
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
-      return false;
-    }
+    if (!symbol_char(c)) return false;
   }
   auto n = [&](FieldId id) { return number[index(id)]; };
   const double ts = n(FieldId::timestamp), open = n(FieldId::opening_price), close = n(FieldId::closing_price),
