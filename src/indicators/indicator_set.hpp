@@ -22,6 +22,13 @@ class IndicatorSet {
   Indicators update(double close) noexcept {
     return Indicators{ma_.update(close), ema_.update(close), rsi_.update(close)};
   }
+  // The same written into `out` member by member (hot paths: an Indicators returned whole
+  // is stored in pieces and then copied with wide loads, which the CPU cannot forward).
+  void update(double close, Indicators& out) noexcept {
+    out.ma = ma_.update(close);
+    out.ema = ema_.update(close);
+    out.rsi = rsi_.update(close);
+  }
 
   void save(StateWriter& w) const {
     ma_.save(w);

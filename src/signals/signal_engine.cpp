@@ -185,7 +185,8 @@ bool SignalEngine::evaluate(Record& record, SignalState& state, Alarm& alarm) {
   switch (record.type) {
     case DataType::stock: {
       const auto& tick = std::get<StockTick>(record.body);
-      evaluate_tick(tick, record.indicators.value_or(Indicators{}), state, result);
+      static const Indicators none;  // (not value_or: a copy, read back over bytes just stored)
+      evaluate_tick(tick, record.indicators ? *record.indicators : none, state, result);
       gate = &state.indicators;
       source = "indicators";
       price = tick.closing_price;

@@ -56,7 +56,7 @@ void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, R
 
   if (record_.type == DataType::stock) {
     if (!state.indicators) state.indicators.emplace(periods_);
-    record_.indicators = state.indicators->update(std::get<StockTick>(record_.body).closing_price);
+    state.indicators->update(std::get<StockTick>(record_.body).closing_price, record_.indicators.emplace());
   }
   record_.signal.emplace().reason = std::move(spare_reason_);
   if (signals_.evaluate(record_, state.signal, alarm_)) {
