@@ -150,6 +150,22 @@ TEST(Rsi, FlatSeriesReportsZeroLikeTaLibNotFifty) {
   EXPECT_EQ(*last, 0.0);
 }
 
+// The in-place form (hot paths) gives exactly what the returning form gives, including
+// the nulls of warm-up written over values an Indicators already held.
+TEST(IndicatorSet, WritingIntoAnIndicatorsGivesTheSameValues) {
+  IndicatorSet returning(IndicatorPeriods{}), in_place(IndicatorPeriods{});
+  Indicators out{1.0, 2.0, 3.0};
+  for (int i = 0; i < 60; ++i) {
+    const double close = 100 + (i * 37 % 11) * 0.25;
+    const Indicators want = returning.update(close);
+    in_place.update(close, out);
+    EXPECT_EQ(out.ma, want.ma) << i;
+    EXPECT_EQ(out.ema, want.ema) << i;
+    EXPECT_EQ(out.rsi, want.rsi) << i;
+  }
+  EXPECT_TRUE(out.ma && out.ema && out.rsi);
+}
+
 TEST(IndicatorSet, WarmsUpAtTheConfiguredPeriods) {
   IndicatorSet set(IndicatorPeriods{3, 2, 2});
   auto first = set.update(10);
