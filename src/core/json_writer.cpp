@@ -99,14 +99,14 @@ void append_string(std::string& out, std::string_view text) {
 }
 
 char* write_fixed(char* at, double value, int decimals) {
-  static constexpr std::int64_t scale[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
-  decimals = decimals < 0 ? 0 : decimals > 6 ? 6 : decimals;
-  auto units = static_cast<std::int64_t>(std::llround(std::fabs(value) * static_cast<double>(scale[decimals])));
+  decimals = fixed_decimals(decimals);
+  const std::int64_t scale = fixed_scale(decimals);
+  auto units = static_cast<std::int64_t>(std::llround(std::fabs(value) * static_cast<double>(scale)));
   if (value < 0 && units != 0) *at++ = '-';
-  at = std::to_chars(at, at + 20, units / scale[decimals]).ptr;
+  at = std::to_chars(at, at + 20, units / scale).ptr;
   if (decimals == 0) return at;
   *at++ = '.';
-  auto fraction = units % scale[decimals];
+  auto fraction = units % scale;
   for (int i = decimals - 1; i >= 0; --i) {
     at[i] = static_cast<char>('0' + fraction % 10);
     fraction /= 10;
@@ -116,7 +116,7 @@ char* write_fixed(char* at, double value, int decimals) {
 
 void append_fixed(std::string& out, double value, int decimals) {
   if (!fits_fixed(value, decimals)) {
-    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, decimals < 0 ? 0 : decimals > 6 ? 6 : decimals);
+    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, fixed_decimals(decimals));
     return;
   }
   char text[24];

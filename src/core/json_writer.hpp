@@ -71,12 +71,17 @@ void append_fixed(std::string& out, double value, int decimals);
 // The same written at `at` (at most 20 bytes) where fits_fixed(value, decimals); returns
 // the end. Callers check and take append_fixed otherwise.
 char* write_fixed(char* at, double value, int decimals);
+// The decimals the fixed writers take (0–6; others are clamped), and 10^decimals.
+inline int fixed_decimals(int decimals) { return decimals < 0 ? 0 : decimals > 6 ? 6 : decimals; }
+inline std::int64_t fixed_scale(int decimals) {
+  static constexpr std::int64_t scale[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  return scale[fixed_decimals(decimals)];
+}
 // Whether write_fixed can take `value`: finite, and its scaled digits (|value| × 10^decimals)
 // below 1e15, where one multiplication keeps them exact enough to round; append_fixed
 // hands larger ones to fmt.
 inline bool fits_fixed(double value, int decimals) {
-  static constexpr double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
-  return std::fabs(value) * scale[decimals < 0 ? 0 : decimals > 6 ? 6 : decimals] < 1e15;  // false for NaN
+  return std::fabs(value) * static_cast<double>(fixed_scale(decimals)) < 1e15;  // false for NaN
 }
 
 // Appends `value` with `significant` digits as printf's %.*g writes it (trailing zeros

@@ -20,7 +20,9 @@ class IndicatorSet {
   explicit IndicatorSet(const IndicatorPeriods& p) : ma_(p.ma), ema_(p.ema), rsi_(p.rsi) {}
 
   Indicators update(double close) noexcept {
-    return Indicators{ma_.update(close), ema_.update(close), rsi_.update(close)};
+    Indicators out;
+    update(close, out);
+    return out;
   }
   // The same written into `out` member by member (hot paths: an Indicators returned whole
   // is stored in pieces and then copied with wide loads, which the CPU cannot forward).
