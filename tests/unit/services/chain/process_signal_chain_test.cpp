@@ -70,6 +70,14 @@ class PublishLog final : public Bus {
   std::vector<std::pair<std::string, int>> log_;
 };
 
+// Runs `stage` on its own thread until `done()` or 10 s, then stops it.
+void run_until(const std::function<void(std::stop_token)>& stage, const std::function<bool()>& done) {
+  std::jthread worker([&](std::stop_token s) { stage(s); });
+  for (auto until = std::chrono::steady_clock::now() + 10s; !done() && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
 // Threshold changes reach the chained signal stage; the processed record published comes
 // before the signal made from it, and each key's records keep their order.
 TEST(ProcessSignalChain, TakesThresholdChangesAndPublishesEachProcessedRecordBeforeItsSignal) {
@@ -93,14 +101,8 @@ TEST(ProcessSignalChain, TakesThresholdChangesAndPublishesEachProcessedRecordBef
   };
   for (int seq = 1; seq <= 30; ++seq) ASSERT_EQ(memory.publish(po.in_topic, "AAPL", tick(seq)), PublishStatus::ok);
   ASSERT_EQ(memory.publish("control", "", R"({"rsi_buy_below":25})"), PublishStatus::ok);
-  std::jthread worker([&](std::stop_token s) { chain.run(s); });
   auto count_on = [&](const std::string& topic) { return bus.count(topic); };
-  for (auto until = std::chrono::steady_clock::now() + 5s;
-       count_on(so.signals_topic) < 30 && std::chrono::steady_clock::now() < until;) {
-    std::this_thread::sleep_for(10ms);
-  }
-  worker.request_stop();
-  worker.join();
+  run_until([&](std::stop_token s) { chain.run(s); }, [&] { return count_on(so.signals_topic) >= 30; });
   EXPECT_EQ(count_on(po.out_topic), 30u);
   EXPECT_EQ(count_on(so.signals_topic), 30u);
   EXPECT_EQ(changes, std::vector<std::string>{R"({"rsi_buy_below":25})"});
@@ -147,14 +149,9 @@ TEST(ProcessSignalChain, HandsProcessedRecordsOnWithoutPublishingThemWhenAsked) 
     ASSERT_EQ(memory.publish(po.in_topic, "MSFT", tick), PublishStatus::ok);
   }
   ASSERT_EQ(memory.publish(po.in_topic, "MSFT", "{broken"), PublishStatus::ok);
-  std::jthread worker([&](std::stop_token s) { chain.run(s); });
   auto count_on = [&](const std::string& topic) { return bus.count(topic); };
-  for (auto until = std::chrono::steady_clock::now() + 5s;
-       (count_on(so.signals_topic) < 20 || count_on(po.rejected_topic) < 1) && std::chrono::steady_clock::now() < until;) {
-    std::this_thread::sleep_for(10ms);
-  }
-  worker.request_stop();
-  worker.join();
+  run_until([&](std::stop_token s) { chain.run(s); },
+            [&] { return count_on(so.signals_topic) >= 20 && count_on(po.rejected_topic) >= 1; });
   EXPECT_EQ(count_on(so.signals_topic), 20u);
   EXPECT_EQ(count_on(po.rejected_topic), 1u);
   EXPECT_EQ(count_on(po.out_topic), 0u) << "processed records were published";
@@ -167,14 +164,6 @@ std::string moving_tick(const std::string& symbol, int seq) {
   return R"({"data_type":"stock","stock_symbol":")" + symbol + R"(","opening_price":)" + std::to_string(close) +
          R"(,"closing_price":)" + std::to_string(close) + R"(,"high":130,"low":90,"volume":1,"timestamp":1735689600,)" +
          R"("seq":)" + std::to_string(seq) + R"(,"ingest_ts":1735689600.5})";
-}
-
-// Runs `stage` on its own thread until `done()` or 10 s, then stops it.
-void run_until(const std::function<void(std::stop_token)>& stage, const std::function<bool()>& done) {
-  std::jthread worker([&](std::stop_token s) { stage(s); });
-  for (auto until = std::chrono::steady_clock::now() + 10s; !done() && std::chrono::steady_clock::now() < until;) {
-    std::this_thread::sleep_for(10ms);
-  }
 }
 
 // The stages ran apart with checkpoints (as `tickflow process` and `tickflow signal`) and
