@@ -49,6 +49,7 @@ bool plain_word(std::uint64_t word) {
 
 char* write_string(char* at, std::string_view text) {
   *at++ = '"';
+  const char* const first = at;
   // Eight bytes at a time while none needs escaping (reasons, names: nearly always).
   while (text.size() >= 8) {
     std::uint64_t word;
@@ -57,6 +58,18 @@ char* write_string(char* at, std::string_view text) {
     std::memcpy(at, text.data(), 8);
     at += 8;
     text.remove_prefix(8);
+  }
+  // Fewer than eight bytes left after whole words: the word ending with them, whose other
+  // bytes (plain, already written) are written again, the same.
+  if (!text.empty() && text.size() < 8 && at - first >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + text.size() - 8, 8);
+    if (plain_word(word)) {
+      at += text.size();
+      std::memcpy(at - 8, &word, 8);
+      *at++ = '"';
+      return at;
+    }
   }
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);

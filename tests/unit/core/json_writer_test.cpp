@@ -109,6 +109,34 @@ TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(s, R"("a\"b\\c\n\t\u0001\u001f<script>")");
 }
 
+// write_string copies plain text a word at a time and ends on the word that holds the
+// last bytes: every length, with a byte that needs escaping at every place (or none),
+// must read back as the same text.
+TEST(JsonWriter, StringsOfEveryLengthReadBackWithAnEscapeAnywhere) {
+  simdjson::dom::parser parser;
+  for (std::size_t length = 0; length <= 40; ++length) {
+    std::string plain;
+    for (std::size_t i = 0; i < length; ++i) plain += static_cast<char>('a' + i % 26);
+    std::vector<std::string> texts = {plain};
+    for (std::size_t at = 0; at < length; ++at) {
+      for (char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+        texts.push_back(plain);
+        texts.back()[at] = special;
+      }
+    }
+    for (const std::string& text : texts) {
+      std::string json = "[";
+      json::append_string(json, text);
+      json += "]";
+      simdjson::dom::element doc;
+      ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+      std::string_view back;
+      ASSERT_EQ(doc.at(0).get(back), simdjson::SUCCESS) << json;
+      EXPECT_EQ(back, text) << json;
+    }
+  }
+}
+
 TEST(JsonWriter, LossyStringReplacesInvalidUtf8AndCutsAtACharacter) {
   std::string s;
   json::append_string_lossy(s, "ok\xC3\x28\xFF" "caf\xC3\xA9", 100);
