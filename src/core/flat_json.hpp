@@ -109,7 +109,8 @@ namespace flat_json_detail {
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 inline void skip_space(const char*& p) {
-  while (is_space(*p)) ++p;
+  // One compare for the usual case, a token right there (every JSON token is above ' ').
+  while (static_cast<unsigned char>(*p) <= ' ' && is_space(*p)) ++p;
 }
 
 // Finds the object `json` holds, whitespace around it skipped: `p` ends just after its

@@ -13,6 +13,7 @@
 #include "src/core/flat_json.hpp"
 #include "src/core/json_writer.hpp"
 #include "src/core/symbol_rules.hpp"
+#include "src/core/symbol_scan.hpp"
 
 namespace tickflow {
 
@@ -428,7 +429,8 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
   if (!object_bounds(json, p, end)) return false;
   std::array<double, field_count> number;
   std::array<bool, field_count> is_null{};
-  std::string_view symbol, data_type;
+  ScannedSymbol symbol;
+  bool has_symbol = false;
   for (std::size_t i = 0; i < tick_layout.count; ++i) {
     skip_space(p);
     if (i > 0) {
@@ -446,10 +448,15 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
     if (*p != ':') return false;
     ++p;
     skip_space(p);
-    if (id == FieldId::stock_symbol || id == FieldId::data_type) {
+    if (id == FieldId::stock_symbol) {
       if (*p != '"') return false;
       ++p;
-      if (!read_plain_string(p, end, id == FieldId::stock_symbol ? symbol : data_type)) return false;
+      if (!scan_quoted_symbol(p, end, symbol)) return false;  // (checks every character too)
+      has_symbol = true;
+    } else if (id == FieldId::data_type) {
+      // Only "stock" is a tick (a fixed-size compare, where string_view's == calls memcmp).
+      if (end - p < 7 || std::memcmp(p, "\"stock\"", 7) != 0) return false;
+      p += 7;
     } else if (*p == '-' || digit(*p) < 10) {
       if (!read_plain_number(p, number[index(id)])) return false;
     } else if (nullable(id) && end - p >= 4 && std::memcmp(p, "null", 4) == 0) {
@@ -462,18 +469,11 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
   skip_space(p);
   if (*p != '}' || p + 1 != end) return false;
 
-  // The rules check_rules applies to a stock tick, every one of them holding.
-  if (tick_layout.has_data_type && (data_type.size() != 5 || std::memcmp(data_type.data(), "stock", 5) != 0)) {
-    return false;  // (a fixed-size compare, where string_view's == calls memcmp)
-  }
-  if (symbol.empty() || symbol.size() > Symbol::max_size || symbol.size() > limits.max_string_bytes ||
-      data_type.size() > limits.max_string_bytes) {
+  // The rules check_rules applies to a stock tick, every one of them holding (the symbol's
+  // characters and data_type's value were checked as they were read).
+  if (!has_symbol || symbol.size > limits.max_string_bytes ||
+      (tick_layout.has_data_type && limits.max_string_bytes < 5)) {
     return false;
-  }
-  bool lower_case = false;
-  for (char c : symbol) {
-    lower_case |= c >= 'a' && c <= 'z';
-    if (!symbol_char(c)) return false;
   }
   auto n = [&](FieldId id) { return number[index(id)]; };
   const double ts = n(FieldId::timestamp), open = n(FieldId::opening_price), close = n(FieldId::closing_price),
@@ -492,8 +492,8 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
   ++tick_path_reads;
   out.type = DataType::stock;
   out.data_type_given = tick_layout.has_data_type;
-  out.symbol.assign_valid(symbol);
-  out.raw_reusable = !lower_case;  // the symbol as written is the symbol
+  out.symbol.assign_upper(symbol.upper, symbol.size);
+  out.raw_reusable = !symbol.lower_case;  // the symbol as written is the symbol
   out.timestamp = ts;
   if (auto* body = std::get_if<StockTick>(&out.body)) {
     *body = StockTick{open, close, high, low, static_cast<std::int64_t>(volume)};

@@ -29,6 +29,11 @@ class Symbol {
       chars_[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
     }
   }
+  // The same from characters already checked and upper-cased (scan_quoted_symbol's).
+  void assign_upper(const std::array<char, max_size>& upper, std::size_t size) noexcept {
+    chars_ = upper;
+    size_ = static_cast<std::uint8_t>(size < max_size ? size : max_size);
+  }
 
   std::string_view view() const noexcept { return {chars_.data(), size_}; }
   bool empty() const noexcept { return size_ == 0; }
