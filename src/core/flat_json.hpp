@@ -26,38 +26,51 @@ struct FlatMember {
   std::string_view text;  // Kind::string: the characters between the quotes
 };
 
-// A member name made ready for one masked compare against the input: its bytes and
-// closing quote, zero-padded to 24 bytes, and masks covering exactly those.
-struct FlatName {
-  std::array<std::uint64_t, 3> words{};
+// Up to 24 bytes of fixed text made ready for one masked compare against the input: its
+// bytes zero-padded to 24, and masks covering exactly them.
+struct FixedText {
+  static constexpr std::size_t max_size = 24;
+  std::array<std::uint64_t, 3> words{};  // the bytes in memory order
   std::array<std::uint64_t, 3> masks{};
-  std::string_view name;
+  std::size_t size = 0;
 
-  // `name` is at most 23 bytes.
-  static FlatName of(std::string_view name) {
-    FlatName n;
-    n.name = name;
-    std::array<char, 24> bytes{}, mask{};
-    std::memcpy(bytes.data(), name.data(), name.size());
-    bytes[name.size()] = '"';
-    std::memset(mask.data(), 0xFF, name.size() + 1);
-    std::memcpy(n.words.data(), bytes.data(), 24);
-    std::memcpy(n.masks.data(), mask.data(), 24);
-    return n;
+  // `text` is at most max_size bytes.
+  static FixedText of(std::string_view text) {
+    FixedText t;
+    t.size = text.size();
+    std::array<char, max_size> mask{};
+    std::memcpy(t.words.data(), text.data(), text.size());
+    std::memset(mask.data(), 0xFF, text.size());
+    std::memcpy(t.masks.data(), mask.data(), max_size);
+    return t;
   }
 
-  // Whether `p`, with at least 24 readable bytes, starts with the name and its quote.
+  // Whether `p`, with at least 24 readable bytes, starts with the text.
   bool starts(const char* p) const {
     std::array<std::uint64_t, 3> in;
-    std::memcpy(in.data(), p, 24);
+    std::memcpy(in.data(), p, max_size);
     return (((in[0] ^ words[0]) & masks[0]) | ((in[1] ^ words[1]) & masks[1]) | ((in[2] ^ words[2]) & masks[2])) == 0;
   }
   // The same for any `p` before `end`, reading nothing at or after `end`.
   bool starts(const char* p, const char* end) const {
-    if (end - p >= 24) return starts(p);
-    return end - p > static_cast<std::ptrdiff_t>(name.size()) && std::memcmp(p, name.data(), name.size()) == 0 &&
-           p[name.size()] == '"';
+    if (end - p >= static_cast<std::ptrdiff_t>(max_size)) return starts(p);
+    return end - p >= static_cast<std::ptrdiff_t>(size) && std::memcmp(p, words.data(), size) == 0;
   }
+};
+
+// A member name and its closing quote as FixedText (so a name is at most 23 bytes).
+struct FlatName {
+  FixedText quoted;
+  std::string_view name;
+
+  static FlatName of(std::string_view name) {
+    std::array<char, FixedText::max_size> bytes{};
+    std::memcpy(bytes.data(), name.data(), name.size());
+    bytes[name.size()] = '"';
+    return {FixedText::of({bytes.data(), name.size() + 1}), name};
+  }
+  bool starts(const char* p) const { return quoted.starts(p); }
+  bool starts(const char* p, const char* end) const { return quoted.starts(p, end); }
 };
 
 // Calls `on_member(const FlatMember&)` for each member in order; it returns false to stop

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <new>
+#include <span>
 #include <vector>
 
 #include <fmt/format.h>
@@ -283,9 +284,12 @@ struct RecordParser::Impl {
   std::array<const FlatName*, field_count> hint_names{};  // the last flat record's members (into flat_names)
   std::size_t hint_count = 0;
   // The members of the last valid stock tick from each source, in order, when the tick
-  // path can read that layout (learn_tick_layout); none yet: count 0.
+  // path can read that layout (learn_tick_layout); none yet: count 0. Each member's
+  // prefix is the text from the end of the value before it (or the opening brace) to its
+  // own value, `,"high":` — whitespace, name, colon, as that tick had them.
   struct TickLayout {
     std::array<FieldId, field_count> ids{};
+    std::array<FixedText, field_count> prefixes{};
     std::size_t count = 0;
     bool has_data_type = false;
     bool has_seq = false, has_ingest_ts = false, has_ma = false, has_ema = false, has_rsi = false;
@@ -333,7 +337,7 @@ struct RecordParser::Impl {
 
   bool starts_object(std::string_view json);
   bool read_tick(std::string_view json, double now, RecordSource source, Record& out);
-  void learn_tick_layout(RecordSource source, const Record& out);
+  void learn_tick_layout(RecordSource source, const Record& out, std::string_view json);
   bool walk_members(std::string_view json, std::size_t capacity, Record& out);
   bool walk_flat(std::string_view json);
   bool finish(double now, RecordSource source, Record& out);
@@ -392,19 +396,67 @@ bool RecordParser::Impl::parse(std::string_view json, std::size_t capacity, doub
     if (!walk_members(json, capacity, out)) return false;
   }
   if (!finish(now, source, out)) return false;
-  if (flat_path) learn_tick_layout(source, out);
+  if (flat_path) learn_tick_layout(source, out, json);
   return true;
 }
 
-// After a valid record: a stock tick of tick-path members only (no extras) gives the
-// layout the next records are first tried in.
-void RecordParser::Impl::learn_tick_layout(RecordSource source, const Record& out) {
+namespace {
+
+// The prefix of each member of `json`, a valid record whose members are `ids` in order,
+// as the tick path compares them (TickLayout). False when a member's name is not written
+// plainly (escapes: the tick path would not read it) or a prefix is longer than FixedText's.
+bool find_member_prefixes(std::string_view json, std::span<const FieldId> ids, std::span<FixedText> prefixes) {
+  using namespace flat_json_detail;
+  const char* p;
+  const char* end;
+  if (!object_bounds(json, p, end)) return false;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const char* const from = p;
+    skip_space(p);
+    if (i > 0) {
+      if (*p != ',') return false;
+      ++p;
+      skip_space(p);
+    }
+    if (*p != '"') return false;
+    ++p;
+    const FlatName& name = flat_names[index(ids[i])];
+    if (!name.starts(p, end)) return false;
+    p += name.name.size() + 1;
+    skip_space(p);
+    if (*p != ':') return false;
+    ++p;
+    skip_space(p);
+    if (p - from > static_cast<std::ptrdiff_t>(FixedText::max_size)) return false;
+    prefixes[i] = FixedText::of({from, static_cast<std::size_t>(p - from)});
+    // Past the value: a plain string, null or a number (a valid tick has no other).
+    std::string_view text;
+    double number;
+    if (*p == '"') {
+      ++p;
+      if (!read_plain_string(p, end, text)) return false;
+    } else if (end - p >= 4 && std::memcmp(p, "null", 4) == 0) {
+      p += 4;
+    } else if (!read_plain_number(p, number)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// After a valid record: a stock tick of tick-path members only (no extras), written
+// plainly, gives the layout the next records are first tried in.
+void RecordParser::Impl::learn_tick_layout(RecordSource source, const Record& out, std::string_view json) {
   if (out.type != DataType::stock || !out.extras.empty()) return;
   for (std::size_t k = 0; k < f.present_count; ++k) {
     if (!tick_path_member(f.present[k], source)) return;
   }
   TickLayout& layout = tick_layouts[static_cast<std::size_t>(source)];
   std::copy_n(f.present.begin(), f.present_count, layout.ids.begin());
+  layout.count = 0;  // (until the prefixes are known)
+  if (!find_member_prefixes(json, {f.present.data(), f.present_count}, layout.prefixes)) return;
   layout.count = f.present_count;
   layout.has_data_type = f.seen[index(FieldId::data_type)];
   layout.has_seq = f.seen[index(FieldId::seq)];
@@ -432,22 +484,11 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
   ScannedSymbol symbol;
   bool has_symbol = false;
   for (std::size_t i = 0; i < tick_layout.count; ++i) {
-    skip_space(p);
-    if (i > 0) {
-      if (*p != ',') return false;
-      ++p;
-      skip_space(p);
-    }
-    if (*p != '"') return false;
-    ++p;
+    // Separator, name and colon as the layout's tick had them, in one compare.
+    const FixedText& prefix = tick_layout.prefixes[i];
+    if (!prefix.starts(p, end)) return false;
+    p += prefix.size;
     const FieldId id = tick_layout.ids[i];
-    const FlatName& name = flat_names[index(id)];
-    if (!name.starts(p, end)) return false;
-    p += name.name.size() + 1;
-    skip_space(p);
-    if (*p != ':') return false;
-    ++p;
-    skip_space(p);
     if (id == FieldId::stock_symbol) {
       if (*p != '"') return false;
       ++p;

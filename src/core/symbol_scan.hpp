@@ -53,52 +53,67 @@ constexpr std::uint64_t quotes(std::uint64_t word) {
   return (x - ones) & ~x & highs;
 }
 
+// Checks the first `chars` (0–8) bytes of `word` as symbol characters and stores them
+// upper-cased, zeros after them, at `to`; adds whether any was lower case.
+inline bool take_symbol_word(std::uint64_t word, std::size_t chars, char* to, bool& lower_case) {
+  // The bytes of the word that are characters of the symbol (a shift by 64 is undefined).
+  const std::uint64_t taken = chars >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * chars)) - 1;
+  const WordClass c = classify(word);
+  if ((highs & taken & ~c.valid) != 0) return false;
+  const std::uint64_t lower = c.lower & taken;
+  lower_case |= lower != 0;
+  const std::uint64_t upper = (word - (lower >> 2)) & taken;  // 0x80 >> 2 is 'a' - 'A'
+  std::memcpy(to, &upper, 8);
+  return true;
+}
+
+// scan_quoted_symbol on 17 readable bytes at `p`; `out.size` is the count read.
+inline bool scan_symbol_bytes(const char* p, ScannedSymbol& out) {
+  std::uint64_t words[2];
+  std::memcpy(words, p, 16);
+  bool lower_case = false;
+  std::size_t size;
+  if (const std::uint64_t q = quotes(words[0])) {
+    size = static_cast<std::size_t>(std::countr_zero(q)) / 8;
+    if (size == 0 || !take_symbol_word(words[0], size, out.upper.data(), lower_case)) return false;
+    std::memset(out.upper.data() + 8, 0, 8);
+  } else {
+    if (const std::uint64_t q1 = quotes(words[1])) {
+      size = 8 + static_cast<std::size_t>(std::countr_zero(q1)) / 8;
+    } else if (p[16] == '"') {
+      size = 16;
+    } else {
+      return false;
+    }
+    if (!take_symbol_word(words[0], 8, out.upper.data(), lower_case) ||
+        !take_symbol_word(words[1], size - 8, out.upper.data() + 8, lower_case)) {
+      return false;
+    }
+  }
+  out.size = size;
+  out.lower_case = lower_case;
+  return true;
+}
+
 }  // namespace symbol_scan_detail
 
 // The symbol at `p` (just after its opening quote), up to its closing quote, when that
 // quote is among the next Symbol::max_size + 1 bytes and every byte before it is a symbol
 // character; `p` then ends after the quote. False (`p` unchanged) for an empty, too long
-// or invalid symbol. Reads at most 17 bytes and nothing at or after `end`.
+// or invalid symbol. Reads nothing at or after `end`.
 inline bool scan_quoted_symbol(const char*& p, const char* end, ScannedSymbol& out) {
   using namespace symbol_scan_detail;
   static_assert(Symbol::max_size == 16, "two words of eight characters");
   static_assert(std::endian::native == std::endian::little, "the first character is the lowest byte");
-  char bytes[Symbol::max_size + 1] = {};  // zeros: neither quotes nor symbol characters
-  const auto readable = end - p;
-  if (readable >= static_cast<std::ptrdiff_t>(sizeof bytes)) {
-    std::memcpy(bytes, p, sizeof bytes);
-  } else if (readable > 0) {
-    std::memcpy(bytes, p, static_cast<std::size_t>(readable));
-  }
-  std::uint64_t words[2];
-  std::memcpy(words, bytes, 16);
-  std::size_t size;
-  if (const std::uint64_t q = quotes(words[0])) {
-    size = static_cast<std::size_t>(std::countr_zero(q)) / 8;
-    words[1] = 0;
-  } else if (const std::uint64_t q1 = quotes(words[1])) {
-    size = 8 + static_cast<std::size_t>(std::countr_zero(q1)) / 8;
-  } else if (bytes[16] == '"') {
-    size = 16;
+  constexpr std::ptrdiff_t span = Symbol::max_size + 1;
+  if (end - p >= span) {
+    if (!scan_symbol_bytes(p, out)) return false;
   } else {
-    return false;
+    char bytes[span] = {};  // zeros: neither quotes nor symbol characters
+    if (end > p) std::memcpy(bytes, p, static_cast<std::size_t>(end - p));
+    if (!scan_symbol_bytes(bytes, out)) return false;
   }
-  if (size == 0) return false;
-  bool lower_case = false;
-  for (std::size_t w = 0; w < 2; ++w) {
-    const std::size_t chars = size > 8 * w ? std::min<std::size_t>(size - 8 * w, 8) : 0;
-    // The bytes of this word that are characters of the symbol (a shift by 64 is undefined).
-    const std::uint64_t taken = chars == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * chars)) - 1;
-    const WordClass c = classify(words[w]);
-    if ((highs & taken & ~c.valid) != 0) return false;
-    const std::uint64_t lower = c.lower & taken;
-    lower_case |= lower != 0;
-    const std::uint64_t upper = (words[w] - (lower >> 2)) & taken;  // 0x80 >> 2 is 'a' - 'A'
-    std::memcpy(out.upper.data() + 8 * w, &upper, 8);
-  }
-  out.size = size;
-  out.lower_case = lower_case;
-  p += size + 1;
+  p += out.size + 1;
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -429,6 +430,25 @@ TEST(RecordParserTickPath, AgreesWithTheGeneralPathRuleByRule) {
     inputs.push_back(tick(ok, R"(,"seq":8,"ingest_ts":1735689601.5,"ma":10,"ema":null,"rsi":50)"));
   }
   EXPECT_GT(expect_same_either_way(inputs), 40u) << "the valid ticks should go by the tick path";
+}
+
+// The tick path compares each member's separator, name and colon as the layout's tick wrote
+// them: Python's json.dumps spacing is read that way as well as the compact one, and a tick
+// spaced otherwise than the one before goes the general way (then sets the layout).
+TEST(RecordParserTickPath, ReadsTheLastTicksSpacingAndNoOther) {
+  auto tick = [](const char* colon, const char* comma, int close) {
+    return fmt::format(R"({{"data_type"{0}"stock"{1}"stock_symbol"{0}"AAPL"{1}"opening_price"{0}10{1})"
+                       R"("closing_price"{0}{2}{1}"high"{0}12{1}"low"{0}9{1}"volume"{0}100{1}"timestamp"{0}1735689600.5}})",
+                       colon, comma, close);
+  };
+  const std::vector<std::string> inputs = {
+      tick(": ", ", ", 10), tick(": ", ", ", 11),  // json.dumps: the second by the tick path
+      tick(":", ",", 11),   tick(":", ",", 12),    // compact: the second by the tick path
+      tick(": ", ",", 11),  tick(":", ", ", 11),   // mixed: neither (each a new layout)
+      tick(" :", ",", 11),  tick(" :", ",", 10),   // space before the colon: the second
+  };
+  // Three of each source's eight by the tick path.
+  EXPECT_EQ(expect_same_either_way(inputs), 6u);
 }
 
 }  // namespace
