@@ -50,29 +50,28 @@ int digit_count(std::uint64_t v) {
   return guess + (v >= powers_of_ten[guess] ? 1 : 0);
 }
 
-// The eight decimal digits of v < 10^8, zero-padded, as the eight bytes to store (first
-// digit in the lowest byte): split into halves of four, then every lane at once into pairs
-// and single digits (w/100 = w·5243 >> 19 for w < 10^4 and x/10 = x·103 >> 10 for x < 100
-// are exact, and no lane's product reaches the next lane).
-std::uint64_t eight_digits(std::uint32_t v) {
-  const std::uint64_t halves = v / 10000 | std::uint64_t{v % 10000} << 32;
-  const std::uint64_t hundreds = (halves * 5243 >> 19) & 0x0000007F0000007FULL;
-  const std::uint64_t quarters = hundreds | (halves - hundreds * 100) << 16;
-  const std::uint64_t tens = (quarters * 103 >> 10) & 0x000F000F000F000FULL;
-  const std::uint64_t digits = tens | (quarters - tens * 10) << 8;
-  return digits + 0x3030303030303030ULL;
-}
-
-// Writes the 17 digits of v < 10^17, zero-padded, at `at`.
+// Writes the 17 digits of v < 10^17, zero-padded, at `at`: the first alone, the other 16
+// as four groups of four in the lanes of one vector, split at once into pairs and single
+// digits (w/100 = w·5243 >> 19 for w < 10^4 and x/10 = x·103 >> 10 for x < 100 are exact,
+// and no lane's product overflows it). GCC's vector extensions: SSE4.1 on x86-64-v2, NEON
+// on ARM, one source. 16 digits in ~12 vector operations, where two 8-digit words took ~50.
 void write_17_digits(char* at, std::uint64_t v) {
-  static_assert(std::endian::native == std::endian::little, "eight_digits' words are stored as little-endian bytes");
+  using u32x4 = std::uint32_t __attribute__((vector_size(16)));
+  using u16x8 = std::uint16_t __attribute__((vector_size(16)));
+  using u8x16 = std::uint8_t __attribute__((vector_size(16)));
+  static_assert(std::endian::native == std::endian::little, "a lane's low half holds the earlier digits");
   const std::uint64_t low = v % 100000000;
   const std::uint64_t rest = v / 100000000;
+  const auto middle = static_cast<std::uint32_t>(rest % 100000000);
+  const auto last = static_cast<std::uint32_t>(low);
   at[0] = static_cast<char>('0' + rest / 100000000);
-  const std::uint64_t middle = eight_digits(static_cast<std::uint32_t>(rest % 100000000));
-  const std::uint64_t last = eight_digits(static_cast<std::uint32_t>(low));
-  std::memcpy(at + 1, &middle, 8);
-  std::memcpy(at + 9, &last, 8);
+  const u32x4 quads = {middle / 10000, middle % 10000, last / 10000, last % 10000};
+  const u32x4 hundreds = (quads * 5243) >> 19;
+  const u16x8 pairs = reinterpret_cast<u16x8>(hundreds | (quads - hundreds * 100) << 16);
+  const u16x8 tens = (pairs * 103) >> 10;
+  const u16x8 digits = tens | (pairs - tens * 10) << 8;
+  const u8x16 text = reinterpret_cast<u8x16>(digits) + '0';
+  std::memcpy(at + 1, &text, 16);
 }
 
 }  // namespace
