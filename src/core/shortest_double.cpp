@@ -101,22 +101,23 @@ char* write_shortest(char* at, double value) {
   int length;
   // The two forms' lengths, as to_chars weighs them.
   const int fixed_length = exponent >= 0 ? n + exponent : sci_exponent >= 0 ? n + 1 : 2 - exponent;
-  const int sci_length = n + (n > 1 ? 1 : 0) + 2 + (std::abs(sci_exponent) >= 100 ? 3 : 2);
-  if (fixed_length <= sci_length) {
+  auto sci_length = [&] { return n + (n > 1 ? 1 : 0) + 2 + (std::abs(sci_exponent) >= 100 ? 3 : 2); };
+  if (exponent < 0 && sci_exponent >= 0) {  // ddd.ddd, nearly every value: shorter than d.ddde±XX
+    length = fixed_length;
+    const int whole = sci_exponent + 1;
+    std::memcpy(text, digits, 16);
+    text[whole] = '.';
+    std::memcpy(text + whole + 1, digits + whole, 16);
+  } else if (fixed_length <= sci_length()) {
     length = fixed_length;
     if (exponent >= 0) {  // digits, then zeros (the buffer's)
       std::memcpy(text, digits, 24);
-    } else if (sci_exponent >= 0) {  // ddd.ddd
-      const int whole = sci_exponent + 1;
-      std::memcpy(text, digits, 16);
-      text[whole] = '.';
-      std::memcpy(text + whole + 1, digits + whole, 16);
     } else {  // 0.000ddd
       std::memcpy(text, "0.000000000000000000000000", 24);
       std::memcpy(text + 1 - sci_exponent, digits, 17);
     }
   } else {  // d.ddde±XX
-    length = sci_length;
+    length = sci_length();
     text[0] = digits[0];
     text[1] = '.';
     std::memcpy(text + 2, digits + 1, 16);
