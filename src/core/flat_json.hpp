@@ -178,7 +178,9 @@ inline unsigned digit(char c) { return static_cast<unsigned>(static_cast<unsigne
     decimals = p - fraction;
     if (decimals == 0) return false;
   }
-  if (whole_digits + decimals > 19 || mantissa > (std::uint64_t{1} << 53) || *p == 'e' || *p == 'E') {
+  // (10^15 < 2^53: only longer mantissas need the second test; 'E' | 0x20 is 'e'.)
+  const auto digits = whole_digits + decimals;
+  if ((digits > 15 && (digits > 19 || mantissa > (std::uint64_t{1} << 53))) || (*p | 0x20) == 'e') {
     return read_number_text(start, p, value);
   }
   double v = static_cast<double>(mantissa);
