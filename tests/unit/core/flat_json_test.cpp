@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <random>
 #include <span>
@@ -125,6 +126,38 @@ TEST(FlatJson, MarksMembersWhoseNameIsTheirHint) {
   // A hint at the very end of the input is not read past it.
   EXPECT_FALSE(read(R"({"a)", hints));
   EXPECT_FALSE(read("{\"a", hints));
+}
+
+// FixedText compares up to 24 bytes at once where 24 can be read, and byte by byte
+// within `end` where not; both must say the same, and neither read past `end` (the input
+// sits in a buffer of exactly its size: ASan).
+TEST(FlatJson, FixedTextMatchesOnlyItsBytesWhateverIsReadable) {
+  for (std::string text : {std::string(), std::string(",\"high\":"), std::string(", \"closing_price\": "),
+                           std::string(24, 'x')}) {
+    const FixedText fixed = FixedText::of(text);
+    EXPECT_EQ(fixed.size, text.size());
+    for (const std::string& input : {text + "123.5,\"low\":1,\"volume\":100}", text, text + "1"}) {
+      std::vector<std::string> variants = {input};
+      for (std::size_t at = 0; at < text.size(); ++at) {
+        variants.push_back(input);
+        variants.back()[at] ^= 0x20;  // the same letter in the other case, or another sign
+      }
+      for (std::size_t v = 0; v < variants.size(); ++v) {
+        auto bytes = std::make_unique<char[]>(variants[v].size());
+        std::memcpy(bytes.get(), variants[v].data(), variants[v].size());
+        const char* end = bytes.get() + variants[v].size();
+        EXPECT_EQ(fixed.starts(bytes.get(), end), v == 0) << variants[v];
+        if (end - bytes.get() >= 24) {
+          EXPECT_EQ(fixed.starts(bytes.get()), v == 0) << variants[v];
+        }
+      }
+      if (!text.empty()) {  // cut short of the text: no match
+        auto bytes = std::make_unique<char[]>(text.size() - 1);
+        std::memcpy(bytes.get(), text.data(), text.size() - 1);
+        EXPECT_FALSE(fixed.starts(bytes.get(), bytes.get() + text.size() - 1)) << text;
+      }
+    }
+  }
 }
 
 TEST(FlatJson, StopsWhenTheCallerSaysSo) {
