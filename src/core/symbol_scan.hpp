@@ -32,8 +32,8 @@ constexpr std::uint64_t in_range(std::uint64_t x, unsigned char lo, unsigned cha
 }
 
 // High bit of each byte that is a symbol character (A-Z a-z 0-9 . -), and of each that is
-// a lower-case letter. Exact for every byte up to and including the first that is not
-// ASCII (later ones may be misread; the caller rejects at that first one anyway).
+// a lower-case letter. Exact for every byte: the sums run on the bytes with their high
+// bit cleared (so none carries into the next), and a byte that had it is no character.
 struct WordClass {
   std::uint64_t valid;
   std::uint64_t lower;

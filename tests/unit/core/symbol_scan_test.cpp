@@ -69,7 +69,7 @@ TEST(SymbolScan, AgreesWithTheRuleOnEveryByteAtEveryPlace) {
 }
 
 TEST(SymbolScan, AByteAfterANonAsciiOneDoesNotMakeItValid) {
-  // A byte ≥ 0x80 carries into the next one in the word's arithmetic.
+  // A byte ≥ 0x80 would carry into the next one were its high bit not cleared first.
   for (int b = 0x80; b < 256; ++b) {
     std::string text = "AB";
     text += static_cast<char>(b);
