@@ -18,18 +18,14 @@ class Symbol {
   // Lower-case letters are upper-cased; text longer than max_size is cut.
   static Symbol from_valid(std::string_view text) noexcept {
     Symbol s;
-    s.assign_valid(text);
+    s.size_ = static_cast<std::uint8_t>(text.size() < max_size ? text.size() : max_size);
+    for (std::size_t i = 0; i < s.size_; ++i) {
+      char c = text[i];
+      s.chars_[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    }
     return s;
   }
-  // The same in place.
-  void assign_valid(std::string_view text) noexcept {
-    size_ = static_cast<std::uint8_t>(text.size() < max_size ? text.size() : max_size);
-    for (std::size_t i = 0; i < size_; ++i) {
-      char c = text[i];
-      chars_[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-    }
-  }
-  // The same from characters already checked and upper-cased (scan_quoted_symbol's).
+  // In place, from characters already checked and upper-cased (scan_quoted_symbol's).
   void assign_upper(const std::array<char, max_size>& upper, std::size_t size) noexcept {
     chars_ = upper;
     size_ = static_cast<std::uint8_t>(size < max_size ? size : max_size);

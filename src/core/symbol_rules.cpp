@@ -7,6 +7,13 @@
 
 namespace tickflow {
 
+namespace {
+bool symbol_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-';
+}
+}  // namespace
+
 std::optional<std::string> symbol_problem(std::string_view text) {
   if (text.empty()) return "must not be empty";
   if (text.size() > Symbol::max_size) {

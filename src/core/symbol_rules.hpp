@@ -8,11 +8,6 @@
 
 namespace tickflow {
 
-// The characters a symbol may have: A-Z a-z 0-9 . -
-constexpr bool symbol_char(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-}
-
 // Returns why `text` is not a valid symbol (1–16 characters of A-Z a-z 0-9 . -), or
 // nothing when it is. Lower case is accepted here and upper-cased by Symbol::from_valid.
 std::optional<std::string> symbol_problem(std::string_view text);

@@ -31,9 +31,10 @@ constexpr std::uint64_t in_range(std::uint64_t x, unsigned char lo, unsigned cha
   return (x + (0x80 - lo) * ones) & ~(x + (0x7F - hi) * ones) & highs;
 }
 
-// High bit of each byte that is a symbol character (A-Z a-z 0-9 . -), and of each that is
-// a lower-case letter. Exact for every byte: the sums run on the bytes with their high
-// bit cleared (so none carries into the next), and a byte that had it is no character.
+// High bit of each byte that is a symbol character (A-Z a-z 0-9 . -, symbol_problem's
+// rule), and of each that is a lower-case letter. Exact for every byte: the sums run on
+// the bytes with their high bit cleared (so none carries into the next), and a byte that
+// had it is no character.
 struct WordClass {
   std::uint64_t valid;
   std::uint64_t lower;
