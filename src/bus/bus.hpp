@@ -97,6 +97,13 @@ class Subscription {
   // Leaves the group without committing; other members take over its partitions.
   virtual void close() = 0;
 
+  // Lets poll() watch an empty input for up to `watch` before it sleeps, for as long as
+  // records keep coming at least that often. A consumer that sleeps between records pays
+  // a wake-up for each (tens of µs on a virtual machine); one that watches holds a core
+  // meanwhile. For the stage at the head of the tick path. A hint: a bus whose client
+  // waits in its own queue (Kafka) ignores it.
+  virtual void set_busy_poll(std::chrono::microseconds /*watch*/) {}
+
   // Changes whenever this member's partitions change (a member joined or left the group).
   // A stage that keeps per-key state in memory reloads it from its store after a change:
   // another member may have advanced the keys of a partition that comes back.

@@ -164,30 +164,36 @@ class MemorySubscription final : public Subscription {
   ~MemorySubscription() override { close(); }
 
   std::span<const BusRecord> poll(std::size_t max_records, std::chrono::milliseconds timeout) override {
+    using Clock = std::chrono::steady_clock;
     batch_.clear();
     arena_.clear();
     if (closed_) return {};
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto deadline = Clock::now() + timeout;
+    Clock::time_point empty_since{};  // when this poll first found nothing to read
     for (;;) {
       std::uint64_t seen = waiter_.seq.load();
       collect(max_records);
       if (!batch_.empty() || bus_.closed_) break;
+      const auto now = Clock::now();
+      if (empty_since == Clock::time_point{}) empty_since = now;
       // A producer in full flow publishes again within microseconds: watch for a few
       // microseconds before sleeping, which costs a wake-up (two context switches). No
       // sched_yield here: on a busy machine it hands the core to no one useful. 5 µs, not
-      // longer: a pipeline's stages share the cores, and a stage watching an empty topic
-      // keeps the next stage off its core (tick → signal p50 70–82 µs against 100 µs with
-      // 20; MemoryBus throughput the same within noise; docs/performance.md).
+      // longer, unless asked (set_busy_poll): a pipeline's stages share the cores, and a
+      // stage watching an empty topic keeps the next stage off its core (tick → signal
+      // p50 70–82 µs against 100 µs with 20; docs/performance.md). Asked, it watches
+      // longer only while the last record came within that time: at a low rate it sleeps
+      // as soon as before.
+      const auto watch = last_wait_ <= busy_poll_ ? std::max(busy_poll_, short_watch) : short_watch;
       bool arrived = false;
-      auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(5);
-      while (!arrived && std::chrono::steady_clock::now() < spin_until) {
+      for (auto until = empty_since + watch; !arrived && Clock::now() < until;) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
         arrived = waiter_.seq.load(std::memory_order_relaxed) != seen;
       }
       if (arrived) continue;
-      if (std::chrono::steady_clock::now() >= deadline) break;
+      if (Clock::now() >= deadline) break;
       // sleeping is set before seq is checked again and a publisher bumps seq before
       // reading sleeping: one of the two sees the other, so no wake-up is lost.
       std::unique_lock lock(waiter_.mu);
@@ -195,6 +201,13 @@ class MemorySubscription final : public Subscription {
       bool woke = waiter_.cv.wait_until(lock, deadline, [&] { return waiter_.seq.load() != seen || bus_.closed_; });
       waiter_.sleeping.store(false);
       if (!woke) break;
+    }
+    if (batch_.empty()) {
+      last_wait_ = std::chrono::microseconds::max();  // nothing came in the whole timeout
+    } else {
+      last_wait_ = empty_since == Clock::time_point{}
+                       ? std::chrono::microseconds(0)
+                       : std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - empty_since);
     }
     // Keys and payloads point into arena_, complete now (it may have grown while filling);
     // topic names point at the topic, which lives as long as the bus.
@@ -208,6 +221,8 @@ class MemorySubscription final : public Subscription {
     bus_.consumed_.fetch_add(batch_.size());
     return batch_;
   }
+
+  void set_busy_poll(std::chrono::microseconds watch) override { busy_poll_ = watch; }
 
   ConsumedPositions positions() const override {
     ConsumedPositions at;
@@ -286,6 +301,9 @@ class MemorySubscription final : public Subscription {
   std::string arena_;  // this batch's topic names, keys and payloads
   bool closed_ = false;
   Waiter waiter_;
+  static constexpr std::chrono::microseconds short_watch{5};
+  std::chrono::microseconds busy_poll_{0};                          // set_busy_poll
+  std::chrono::microseconds last_wait_{std::chrono::microseconds::max()};  // the last poll's wait for its first record
 };
 
 namespace {

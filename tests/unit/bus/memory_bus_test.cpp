@@ -2,6 +2,8 @@
 // instead of dropping when a partition a group reads is full.
 #include "src/bus/memory_bus.hpp"
 
+#include <sys/resource.h>
+
 #include "tests/common/bus_contract.hpp"
 
 namespace tickflow::testing {
@@ -109,6 +111,83 @@ TEST(MemoryBus, ANewBusNeverSeesAnOldBussTopics) {
     ASSERT_EQ(got.size(), 1u) << "round " << i;
     EXPECT_EQ(got[0].payload, std::to_string(i));
   }
+}
+
+// What the calling thread has done so far: how often it gave up its core of its own
+// accord (slept), and its CPU time.
+struct ThreadUse {
+  long sleeps = 0;
+  std::chrono::nanoseconds cpu{0};
+
+  static ThreadUse now() {
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return {usage.ru_nvcsw, std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec)};
+  }
+};
+
+// Publishes `count` records to "t", one every `gap`, while the calling thread reads them
+// one poll at a time; returns what reading took of the reader's thread. Every record must
+// come, in order.
+ThreadUse reading(MemoryBus& bus, Subscription& sub, int count, std::chrono::microseconds gap) {
+  std::thread publisher([&] {
+    for (int i = 0; i < count; ++i) {
+      std::this_thread::sleep_for(gap);
+      EXPECT_EQ(bus.publish("t", "k", std::to_string(i)), PublishStatus::ok);
+    }
+  });
+  const ThreadUse before = ThreadUse::now();
+  int got = 0;
+  while (got < count) {
+    auto batch = sub.poll(count, 10s);
+    if (batch.empty()) break;
+    for (const auto& r : batch) EXPECT_EQ(r.payload, std::to_string(got++));
+  }
+  const ThreadUse after = ThreadUse::now();
+  publisher.join();
+  EXPECT_EQ(got, count);
+  return {after.sleeps - before.sleeps, after.cpu - before.cpu};
+}
+
+// Asked to busy-poll, a consumer whose records come within that time watches for them
+// instead of sleeping; one whose records come further apart sleeps at once, as every
+// consumer does by default. Counted in context switches and CPU time with wide margins,
+// not in latency: it is what the reader does, and it holds on a loaded machine (being
+// preempted is an involuntary switch).
+TEST(MemoryBus, ABusyPollingConsumerWatchesOnlyWhileRecordsComeWithinItsTime) {
+  MemoryBus bus;
+  auto sub = bus.subscribe({"t"}, "g");
+  EXPECT_GE(reading(bus, *sub, 40, 2ms).sleeps, 30) << "by default a consumer sleeps while it waits";
+
+  sub->set_busy_poll(50ms);
+  EXPECT_LE(reading(bus, *sub, 40, 2ms).sleeps, 10) << "records every 2 ms, watching for 50 ms";
+
+  // Watching each 40-ms wait for 20 ms would take 140 ms or more of CPU over these.
+  sub->set_busy_poll(20ms);
+  ThreadUse rare = reading(bus, *sub, 8, 40ms);
+  EXPECT_GE(rare.sleeps, 6) << "records every 40 ms, watching for 20 ms";
+  EXPECT_LT(rare.cpu, 40ms) << "records every 40 ms, watching for 20 ms";
+}
+
+TEST(MemoryBus, ABusyPollingConsumerStillTimesOutAndWakesOnShutDown) {
+  MemoryBus bus;
+  auto sub = bus.subscribe({"t"}, "g");
+  sub->set_busy_poll(10ms);
+  ASSERT_EQ(bus.publish("t", "k", "v"), PublishStatus::ok);
+  ASSERT_EQ(sub->poll(10, 0ms).size(), 1u);  // came at once: the next wait is watched
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(sub->poll(10, 30ms).empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 30ms);
+  std::thread waker([&] {
+    std::this_thread::sleep_for(50ms);
+    bus.shut_down();
+  });
+  started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(sub->poll(10, 10s).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  waker.join();
 }
 
 }  // namespace
