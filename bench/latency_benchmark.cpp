@@ -18,7 +18,9 @@
 // the broker (1 suits one instance per stage; more let instances of a stage share the work).
 // processed_p50_us/processed_p99_us: apart, the first stage's share (tick → processed record
 // published); 0 when chained.
-// Usage: latency_benchmark RATE SECONDS [BROKERS [pipeline|apart|hop [PARTITIONS]]]. Prints
+// In memory, BUSY_POLL_US: how long the process stage watches for the next tick before it
+// sleeps (bus.memory_busy_poll_us; default as configured, 0).
+// Usage: latency_benchmark RATE SECONDS [memory [BUSY_POLL_US] | BROKERS [pipeline|apart|hop [PARTITIONS]]]. Prints
 // one JSON object (bus: memory, kafka, kafka-apart or kafka-hop), times in µs.
 #include <algorithm>
 #include <atomic>
@@ -112,7 +114,7 @@ class PublishClock final : public tickflow::Bus {
 int main(int argc, char** argv) {
   double rate = argc > 1 ? std::atof(argv[1]) : 10000;
   double seconds = argc > 2 ? std::atof(argv[2]) : 3;
-  const bool kafka = argc > 3;
+  const bool kafka = argc > 3 && std::string_view(argv[3]) != "memory";
   const bool hop = kafka && argc > 4 && std::string_view(argv[4]) == "hop";
   const bool apart = kafka && argc > 4 && std::string_view(argv[4]) == "apart";
   if (kafka && argc > 4 && !hop && !apart && std::string_view(argv[4]) != "pipeline") {
@@ -130,6 +132,11 @@ int main(int argc, char** argv) {
   tickflow::IngestOptions io;
   tickflow::ProcessOptions po;
   tickflow::SignalOptions so;
+  po.busy_poll = std::chrono::microseconds(!kafka && argc > 4 ? std::atoi(argv[4]) : tickflow::BusSettings{}.memory_busy_poll_us);
+  if (po.busy_poll.count() < 0) {
+    std::fprintf(stderr, "latency_benchmark: BUSY_POLL_US is a whole number from 0, not %s\n", argv[4]);
+    return 2;
+  }
   if (kafka) {
     tickflow::KafkaBusOptions ko;
     ko.brokers = argv[3];
@@ -306,8 +313,8 @@ int main(int argc, char** argv) {
   auto [processed_count, processed_p50, processed_p99, processed_p999] = percentiles(processed);
   fmt::print("{{\"bus\":\"{}\",\"rate\":{},\"achieved_rate\":{:.0f},\"ticks\":{},\"measured\":{},\"p50_us\":{:.1f},\"p99_us\":{:.1f},"
              "\"p999_us\":{:.1f},\"read\":{},\"read_p50_us\":{:.1f},\"read_p99_us\":{:.1f},\"read_p999_us\":{:.1f},"
-             "\"processed_p50_us\":{:.1f},\"processed_p99_us\":{:.1f},\"partitions\":{}}}\n",
+             "\"processed_p50_us\":{:.1f},\"processed_p99_us\":{:.1f},\"partitions\":{},\"busy_poll_us\":{}}}\n",
              hop ? "kafka-hop" : apart ? "kafka-apart" : kafka ? "kafka" : "memory", rate, achieved_rate, total, measured, p50, p99, p999, read, read_p50,
-             read_p99, read_p999, processed_p50, processed_p99, kafka ? partitions : 0);
+             read_p99, read_p999, processed_p50, processed_p99, kafka ? partitions : 0, po.busy_poll.count());
   return measured == total && read == total ? 0 : 1;
 }

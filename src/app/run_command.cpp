@@ -52,6 +52,7 @@ ProcessOptions process_options(const Settings& s, const std::string& group, cons
   ProcessOptions o;
   o.state_path = state_file(data_dir, "process", group);
   o.checkpoint_interval = std::chrono::milliseconds(s.kafka.checkpoint_interval_ms);
+  o.busy_poll = std::chrono::microseconds(s.bus.memory_busy_poll_us);
   o.in_topic = s.topics.validated;
   o.out_topic = s.topics.processed;
   o.rejected_topic = s.topics.rejected;

@@ -24,6 +24,7 @@ void ProcessSignalChain::run(std::stop_token stop) {
   std::vector<std::string> topics = {po.in_topic};
   if (!so.control_topic.empty()) topics.push_back(so.control_topic);
   auto input = bus_.subscribe(topics, po.group);
+  input->set_busy_poll(po.busy_poll);
   named_logger("process")->info("{} → {} → {} and {} (process and signal on one thread, group {})", po.in_topic,
                                 po.out_topic, so.signals_topic, so.alarms_topic, po.group);
   StageHooks process_hooks = process_.stage_hooks();

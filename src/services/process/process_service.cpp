@@ -30,6 +30,7 @@ ProcessService::ProcessService(Bus& bus, ProcessOptions options)
 void ProcessService::run(std::stop_token stop) {
   ensure_output_topics(bus_, {options_.out_topic, options_.rejected_topic}, "process");
   auto input = bus_.subscribe({options_.in_topic}, options_.group);
+  input->set_busy_poll(options_.busy_poll);
   named_logger("process")->info("{} → {} (group {})", options_.in_topic, options_.out_topic, options_.group);
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
             stop, stage_hooks());

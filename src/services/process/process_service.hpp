@@ -27,6 +27,7 @@ struct ProcessOptions {
   ValidationLimits limits;
   std::string state_path;  // SQLite checkpoint of per-symbol state; empty: none (state lost on restart)
   std::chrono::milliseconds checkpoint_interval{0};  // over Kafka (StageHooks::checkpoint_interval)
+  std::chrono::microseconds busy_poll{0};  // Subscription::set_busy_poll of the input (the in-memory bus heeds it)
 };
 
 class ProcessService {
