@@ -24,15 +24,18 @@
 // one JSON object (bus: memory, kafka, kafka-apart or kafka-hop), times in µs.
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -109,11 +112,30 @@ class PublishClock final : public tickflow::Bus {
   std::vector<Clock::time_point>& at_;
 };
 
+// argv[i] as a number of at least `least`, or `fallback` when not given; nullopt (and a
+// line on stderr naming the argument) when it is given and is not one.
+template <typename Number>
+std::optional<Number> number_argument(int argc, char** argv, int i, const char* name, Number least, Number fallback) {
+  if (argc <= i) return fallback;
+  const std::string_view text = argv[i];
+  Number value{};
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !(value >= least)) {
+    std::fprintf(stderr, "latency_benchmark: %s is a %s from %g, not '%s'\n", name,
+                 std::is_integral_v<Number> ? "whole number" : "number", static_cast<double>(least), argv[i]);
+    return std::nullopt;
+  }
+  return value;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  double rate = argc > 1 ? std::atof(argv[1]) : 10000;
-  double seconds = argc > 2 ? std::atof(argv[2]) : 3;
+  const auto rate_arg = number_argument<double>(argc, argv, 1, "RATE", 1, 10000);
+  const auto seconds_arg = number_argument<double>(argc, argv, 2, "SECONDS", 0.1, 3);
+  if (!rate_arg || !seconds_arg) return 2;
+  const double rate = *rate_arg;
+  const double seconds = *seconds_arg;
   const bool kafka = argc > 3 && std::string_view(argv[3]) != "memory";
   const bool hop = kafka && argc > 4 && std::string_view(argv[4]) == "hop";
   const bool apart = kafka && argc > 4 && std::string_view(argv[4]) == "apart";
@@ -122,21 +144,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   const tickflow::KafkaSettings kafka_defaults;
-  const int partitions = argc > 5 ? std::atoi(argv[5]) : static_cast<int>(kafka_defaults.topic_partitions);
-  if (partitions < 1) {
-    std::fprintf(stderr, "latency_benchmark: PARTITIONS is a whole number from 1, not %s\n", argv[5]);
-    return 2;
-  }
+  const auto partitions_arg = number_argument<int>(argc, argv, kafka ? 5 : argc, "PARTITIONS", 1,
+                                                   static_cast<int>(kafka_defaults.topic_partitions));
+  const auto busy_poll_arg = number_argument<std::int64_t>(argc, argv, kafka ? argc : 4, "BUSY_POLL_US", 0,
+                                                           tickflow::BusSettings{}.memory_busy_poll_us);
+  if (!partitions_arg || !busy_poll_arg) return 2;
+  const int partitions = *partitions_arg;
   std::unique_ptr<tickflow::Bus> bus_owner;
   tickflow::KafkaBus* kafka_bus = nullptr;
   tickflow::IngestOptions io;
   tickflow::ProcessOptions po;
   tickflow::SignalOptions so;
-  po.busy_poll = std::chrono::microseconds(!kafka && argc > 4 ? std::atoi(argv[4]) : tickflow::BusSettings{}.memory_busy_poll_us);
-  if (po.busy_poll.count() < 0) {
-    std::fprintf(stderr, "latency_benchmark: BUSY_POLL_US is a whole number from 0, not %s\n", argv[4]);
-    return 2;
-  }
+  po.busy_poll = std::chrono::microseconds(*busy_poll_arg);
   if (kafka) {
     tickflow::KafkaBusOptions ko;
     ko.brokers = argv[3];
