@@ -19,7 +19,7 @@
 // processed_p50_us/processed_p99_us: apart, the first stage's share (tick → processed record
 // published); 0 when chained.
 // In memory, BUSY_POLL_US: how long the process stage watches for the next tick before it
-// sleeps (bus.memory_busy_poll_us; default as configured, 0).
+// sleeps (bus.memory_busy_poll_us; default as configured, 100).
 // Usage: latency_benchmark RATE SECONDS [memory [BUSY_POLL_US] | BROKERS [pipeline|apart|hop [PARTITIONS]]]. Prints
 // one JSON object (bus: memory, kafka, kafka-apart or kafka-hop), times in µs.
 #include <algorithm>

@@ -139,8 +139,8 @@ std::vector<OptionSpec> make_specs() {
                  [](Settings& s) -> std::int64_t& { return s.bus.memory_partition_capacity; }),
       int_option("bus.memory_busy_poll_us",
                  "How long the process stage watches for the next tick on the in-memory bus before it sleeps, while "
-                 "ticks come at least that often: a lower median tick → signal latency at high rates for up to one "
-                 "core's time; for machines with a core to spare (0: sleep after 5 µs, as other consumers do)",
+                 "ticks come at least that often: a steadier tick → signal latency from ~10k ticks/s up, for up to "
+                 "one core's time while they do (0: sleep after 5 µs, as other consumers do)",
                  d.bus.memory_busy_poll_us, 0, 10000,
                  [](Settings& s) -> std::int64_t& { return s.bus.memory_busy_poll_us; }),
 

@@ -19,7 +19,7 @@ struct BusSettings {
   std::string kind = "memory";  // memory | kafka
   std::int64_t memory_partitions = 4;
   std::int64_t memory_partition_capacity = 65536;
-  std::int64_t memory_busy_poll_us = 0;
+  std::int64_t memory_busy_poll_us = 100;
 };
 
 struct KafkaSettings {
