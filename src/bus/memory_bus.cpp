@@ -174,8 +174,7 @@ class MemorySubscription final : public Subscription {
       std::uint64_t seen = waiter_.seq.load();
       collect(max_records);
       if (!batch_.empty() || bus_.closed_) break;
-      const auto now = Clock::now();
-      if (empty_since == Clock::time_point{}) empty_since = now;
+      if (empty_since == Clock::time_point{}) empty_since = Clock::now();
       // A producer in full flow publishes again within microseconds: watch for a few
       // microseconds before sleeping, which costs a wake-up (two context switches). No
       // sched_yield here: on a busy machine it hands the core to no one useful. 5 µs, not
