@@ -144,6 +144,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const tickflow::KafkaSettings kafka_defaults;
+  // PARTITIONS comes only after BROKERS, BUSY_POLL_US only after memory: the other is read
+  // at argc, not given.
   const auto partitions_arg = number_argument<int>(argc, argv, kafka ? 5 : argc, "PARTITIONS", 1,
                                                    static_cast<int>(kafka_defaults.topic_partitions));
   const auto busy_poll_arg = number_argument<std::int64_t>(argc, argv, kafka ? argc : 4, "BUSY_POLL_US", 0,
