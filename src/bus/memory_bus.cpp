@@ -55,13 +55,15 @@ struct Partition {
 
   const char* data(const Slot& s) const { return chunks[s.chunk - first_chunk].get() + s.pos; }
 
-  // Drops records below `offset` and the chunks nothing refers to any more.
-  void trim(std::int64_t offset) {
+  // Drops records below `offset`, and the chunks from before both the first record kept
+  // and `held_chunk` (the oldest a consumer's current batch still points into).
+  void trim(std::int64_t offset, std::uint64_t held_chunk = UINT64_MAX) {
     while (base < offset && !slots.empty()) {
       slots.pop_front();
       ++base;
     }
     std::uint64_t keep_from = slots.empty() ? first_chunk + chunks.size() - 1 : slots.front().chunk;
+    keep_from = std::min(keep_from, held_chunk);
     while (first_chunk < keep_from && chunks.size() > 1) {
       if (spare.size() < 2) spare.push_back(std::move(chunks.front()));  // a standard-size chunk, or larger
       chunks.pop_front();
@@ -99,6 +101,14 @@ struct Waiter {
   }
 };
 
+// One subscription reading one topic: how to wake it, and which chunks its current batch
+// points into. Consumers get views of the partitions' chunks, not copies, so a chunk is
+// neither freed nor reused while a batch that points into it may still be read.
+struct TopicReader {
+  Waiter* waiter = nullptr;
+  std::vector<std::uint64_t> held_chunk;  // per partition: the batch's oldest chunk; UINT64_MAX for none
+};
+
 // A consumer group's view of one topic.
 struct GroupState {
   std::vector<std::int64_t> committed;  // per partition: next offset to hand out after a restart
@@ -125,10 +135,10 @@ struct MemoryBus::Topic {
   std::condition_variable room_cv;  // publishers waiting for a trim
   std::vector<Partition> partitions;
   StringKeyMap<GroupState> groups;
-  std::vector<Waiter*> waiters;     // the subscriptions reading this topic; under mu
+  std::vector<TopicReader*> readers;  // the subscriptions reading this topic; under mu
 
   void wake_consumers() {  // called with mu held
-    for (Waiter* w : waiters) w->wake();
+    for (TopicReader* r : readers) r->waiter->wake();
   }
 
   void trim_all() {
@@ -136,7 +146,9 @@ struct MemoryBus::Topic {
       std::int64_t keep = partitions[p].end();
       if (groups.empty()) keep = partitions[p].base;  // nobody has read anything yet
       for (auto& [name_, g] : groups) keep = std::min(keep, g.committed[p]);
-      partitions[p].trim(keep);
+      std::uint64_t held = UINT64_MAX;
+      for (const TopicReader* r : readers) held = std::min(held, r->held_chunk[p]);
+      partitions[p].trim(keep, held);
     }
   }
 };
@@ -144,8 +156,9 @@ struct MemoryBus::Topic {
 class MemorySubscription final : public Subscription {
  public:
   MemorySubscription(MemoryBus& bus, std::vector<MemoryBus::Topic*> topics, std::string group)
-      : bus_(bus), topics_(std::move(topics)), group_(std::move(group)) {
-    for (auto* t : topics_) {
+      : bus_(bus), topics_(std::move(topics)), readers_(topics_.size()), group_(std::move(group)) {
+    for (std::size_t i = 0; i < topics_.size(); ++i) {
+      MemoryBus::Topic* t = topics_[i];
       std::lock_guard lock(t->mu);
       GroupState& g = entry_for(t->groups, group_);
       if (g.committed.empty()) {
@@ -156,7 +169,9 @@ class MemorySubscription final : public Subscription {
       }
       g.members.push_back(this);
       g.rebalance();
-      t->waiters.push_back(&waiter_);
+      readers_[i].waiter = &waiter_;
+      readers_[i].held_chunk.assign(t->partitions.size(), UINT64_MAX);
+      t->readers.push_back(&readers_[i]);
       t->wake_consumers();  // members that lost partitions read from their new position
     }
   }
@@ -166,7 +181,6 @@ class MemorySubscription final : public Subscription {
   std::span<const BusRecord> poll(std::size_t max_records, std::chrono::milliseconds timeout) override {
     using Clock = std::chrono::steady_clock;
     batch_.clear();
-    arena_.clear();
     if (closed_) return {};
     const auto deadline = Clock::now() + timeout;
     Clock::time_point empty_since{};  // when this poll first found nothing to read
@@ -208,15 +222,6 @@ class MemorySubscription final : public Subscription {
                        ? std::chrono::microseconds(0)
                        : std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - empty_since);
     }
-    // Keys and payloads point into arena_, complete now (it may have grown while filling);
-    // topic names point at the topic, which lives as long as the bus.
-    std::size_t at = 0;
-    for (auto& r : batch_) {
-      r.key = std::string_view(arena_.data() + at, r.key.size());
-      at += r.key.size();
-      r.payload = std::string_view(arena_.data() + at, r.payload.size());
-      at += r.payload.size();
-    }
     bus_.consumed_.fetch_add(batch_.size());
     return batch_;
   }
@@ -257,22 +262,27 @@ class MemorySubscription final : public Subscription {
   void close() override {
     if (closed_) return;
     closed_ = true;
-    for (auto* t : topics_) {
+    for (std::size_t i = 0; i < topics_.size(); ++i) {
+      MemoryBus::Topic* t = topics_[i];
       std::lock_guard lock(t->mu);
       GroupState& g = entry_for(t->groups, group_);
       std::erase(g.members, this);
       g.rebalance();
-      std::erase(t->waiters, &waiter_);
+      std::erase(t->readers, &readers_[i]);  // and with it the batch's hold on its chunks
       t->wake_consumers();  // the partitions' new owners may have records to read
     }
   }
 
  private:
-  // Copies up to `max` records from owned partitions into the batch (sizes only; views
-  // are fixed up once the arena stops growing).
+  // Adds up to `max` records from owned partitions to the batch, as views of the
+  // partitions' chunks (written once, never moved), and holds those chunks: whatever was
+  // held for the previous batch is let go, since its views end with this poll.
   void collect(std::size_t max) {
-    for (auto* t : topics_) {
+    for (std::size_t i = 0; i < topics_.size(); ++i) {
+      MemoryBus::Topic* t = topics_[i];
+      std::vector<std::uint64_t>& held = readers_[i].held_chunk;
       std::lock_guard lock(t->mu);
+      std::fill(held.begin(), held.end(), UINT64_MAX);
       GroupState& g = entry_for(t->groups, group_);
       for (std::size_t p = 0; p < t->partitions.size() && batch_.size() < max; ++p) {
         if (g.owner[p] != this) continue;
@@ -280,7 +290,7 @@ class MemorySubscription final : public Subscription {
         while (g.position[p] < part.end() && batch_.size() < max) {
           const Slot& s = part.slots[static_cast<std::size_t>(g.position[p] - part.base)];
           const char* data = part.data(s);
-          arena_.append(data, s.key_len + s.payload_len);
+          held[p] = std::min(held[p], s.chunk);
           BusRecord r;
           r.topic = std::string_view(t->name.data(), t->name.size());
           r.key = std::string_view(data, s.key_len);
@@ -295,9 +305,9 @@ class MemorySubscription final : public Subscription {
 
   MemoryBus& bus_;
   std::vector<MemoryBus::Topic*> topics_;
+  std::vector<TopicReader> readers_;  // one per topic, never resized: the topics point at them
   std::string group_;
   std::vector<BusRecord> batch_;
-  std::string arena_;  // this batch's topic names, keys and payloads
   bool closed_ = false;
   Waiter waiter_;
   static constexpr std::chrono::microseconds short_watch{5};

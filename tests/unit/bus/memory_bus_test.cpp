@@ -96,8 +96,34 @@ TEST(MemoryBus, ViewsStayValidUntilTheNextPoll) {
   other->poll(4, 0ms);
   other->commit();  // both groups committed: the partition is trimmed
   for (int i = 0; i < 4; ++i) ASSERT_EQ(bus.publish("t", "key", "overwrite-" + std::to_string(i)), PublishStatus::ok);
-  EXPECT_EQ(batch[0].payload, "payload-0");  // still the polled copy
+  EXPECT_EQ(batch[0].payload, "payload-0");
   EXPECT_EQ(batch[3].key, "key");
+}
+
+// Polled records are views of the partition's storage (1-MiB chunks, reused once trimmed).
+// Records of 600 kB take a chunk each, so the commit below would hand the first record's
+// chunk to the next publish if the batch pointing into it did not hold it.
+TEST(MemoryBus, ACommittedBatchsStorageIsNotReusedBeforeTheNextPoll) {
+  MemoryBus bus(MemoryBusOptions{1, 100});
+  auto sub = bus.subscribe({"t"}, "g");
+  const std::string a(600'000, 'a'), b(600'000, 'b'), c(600'000, 'c');
+  ASSERT_EQ(bus.publish("t", "k", a), PublishStatus::ok);
+  ASSERT_EQ(bus.publish("t", "k", b), PublishStatus::ok);
+  auto first = sub->poll(1, 0ms);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_TRUE(sub->commit().ok);  // record 0 is trimmed; its chunk is still held
+  ASSERT_EQ(bus.publish("t", "k", c), PublishStatus::ok);
+  EXPECT_TRUE(first[0].payload == a) << "the polled record was overwritten";
+  auto rest = sub->poll(10, 0ms);  // lets go of the first batch's chunk
+  ASSERT_EQ(rest.size(), 2u);
+  ASSERT_TRUE(sub->commit().ok);
+  EXPECT_TRUE(rest[0].payload == b);
+  EXPECT_TRUE(rest[1].payload == c);
+  ASSERT_EQ(bus.publish("t", "k", a), PublishStatus::ok);  // may reuse a freed chunk
+  EXPECT_TRUE(rest[1].payload == c);
+  auto last = sub->poll(10, 0ms);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_TRUE(last[0].payload == a);
 }
 
 TEST(MemoryBus, ANewBusNeverSeesAnOldBussTopics) {
