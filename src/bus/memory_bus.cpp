@@ -30,11 +30,17 @@ struct Partition {
   std::size_t tail_used = 0;
   std::size_t tail_size = 0;
   std::vector<std::unique_ptr<char[]>> spare;  // trimmed chunks kept for reuse: fresh pages cost page faults
+  // Where the records of each batch that publishers are still copying in (outside the
+  // lock; room reserved) begin, oldest first. Consumers read only below the first.
+  std::vector<std::int64_t> writing;
 
   std::int64_t end() const { return base + static_cast<std::int64_t>(slots.size()); }
+  std::int64_t readable_end() const { return writing.empty() ? end() : writing.front(); }
 
-  void append(std::string_view key, std::string_view payload) {
-    std::size_t need = key.size() + payload.size();
+  // Makes room for one record at end() and returns where its key goes, its payload right
+  // after; the caller copies them in.
+  char* reserve(std::size_t key_len, std::size_t payload_len) {
+    std::size_t need = key_len + payload_len;
     if (chunks.empty() || tail_size - tail_used < need) {
       if (need <= chunk_bytes && !spare.empty()) {
         chunks.push_back(std::move(spare.back()));
@@ -46,11 +52,10 @@ struct Partition {
       tail_used = 0;
     }
     char* at = chunks.back().get() + tail_used;
-    std::memcpy(at, key.data(), key.size());
-    std::memcpy(at + key.size(), payload.data(), payload.size());
     slots.push_back({first_chunk + chunks.size() - 1, static_cast<std::uint32_t>(tail_used),
-                     static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(payload.size())});
+                     static_cast<std::uint32_t>(key_len), static_cast<std::uint32_t>(payload_len)});
     tail_used += need;
+    return at;
   }
 
   const char* data(const Slot& s) const { return chunks[s.chunk - first_chunk].get() + s.pos; }
@@ -287,7 +292,8 @@ class MemorySubscription final : public Subscription {
       for (std::size_t p = 0; p < t->partitions.size() && batch_.size() < max; ++p) {
         if (g.owner[p] != this) continue;
         Partition& part = t->partitions[p];
-        while (g.position[p] < part.end() && batch_.size() < max) {
+        const std::int64_t readable = part.readable_end();
+        while (g.position[p] < readable && batch_.size() < max) {
           const Slot& s = part.slots[static_cast<std::size_t>(g.position[p] - part.base)];
           const char* data = part.data(s);
           held[p] = std::min(held[p], s.chunk);
@@ -361,33 +367,103 @@ PublishStatus MemoryBus::publish(std::string_view topic_name, std::string_view k
   return closed_ ? PublishStatus::closed : PublishStatus::full;
 }
 
+namespace {
+
+// A batch of up to this many bytes is copied in under its topic's lock. A larger one
+// reserves its room under the lock and copies after, so the topic's consumers are not
+// kept waiting meanwhile (a batch of 1,000 records of 150 bytes held the lock for tens of
+// µs and the consumer slept on it; docs/performance.md).
+constexpr std::size_t copy_outside_lock_from = 16 * 1024;
+
+void copy_record(char* at, const OutgoingRecord& r) {
+  std::memcpy(at, r.key.data(), r.key.size());
+  std::memcpy(at + r.key.size(), r.payload.data(), r.payload.size());
+}
+
+}  // namespace
+
 std::size_t MemoryBus::publish_batch(std::string_view topic_name, std::span<const OutgoingRecord> records,
                                      std::chrono::milliseconds wait) {
   if (closed_ || records.empty()) return 0;
   Topic& t = topic(topic_name);
+  const std::size_t partitions = t.partitions.size();  // fixed when the topic was made
+  // Per record, worked out before the lock: its partition; and where its bytes go.
+  thread_local std::vector<std::uint32_t> partition;
+  thread_local std::vector<char*> destination;
+  thread_local std::vector<std::int64_t> round_from;  // per partition: first offset reserved this round, or -1
+  partition.resize(records.size());
+  destination.resize(records.size());
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    partition[i] = static_cast<std::uint32_t>(partition_of(records[i].key, partitions));
+    bytes += records[i].key.size() + records[i].payload.size();
+  }
+  const bool copy_later = bytes >= copy_outside_lock_from;
   const auto deadline = std::chrono::steady_clock::now() + wait;
-  std::size_t accepted = 0;
-  {
-    std::unique_lock lock(t.mu);
-    for (const auto& r : records) {
-      if (r.key.size() + r.payload.size() > UINT32_MAX) break;
-      Partition& part = t.partitions[partition_of(r.key, t.partitions.size())];
-      if (part.slots.size() >= options_.partition_capacity && t.groups.empty()) {
-        // No group reads this topic, so none to wait for: the oldest record makes room, as
-        // Kafka's retention would drop it. Otherwise a topic nothing in the process reads
-        // (rejected records in `tickflow run`) stops its publishers once it is full.
-        part.trim(part.base + 1);
-      }
-      if (part.slots.size() >= options_.partition_capacity) {
-        // Wake consumers before waiting: what is already in may be what frees the room.
-        if (accepted > 0) t.wake_consumers();
-        bool room = t.room_cv.wait_until(lock, deadline, [&] { return part.slots.size() < options_.partition_capacity || closed_; });
-        if (!room || closed_) break;
-      }
-      part.append(r.key, r.payload);
-      ++accepted;
+  const std::size_t capacity = options_.partition_capacity;
+
+  // Room for one more record in `part`, made if it can be; called with t.mu held.
+  auto make_room = [&](Partition& part) {
+    if (part.slots.size() < capacity) return true;
+    if (t.groups.empty() && part.base < part.readable_end()) {
+      // No group reads this topic, so none to wait for: the oldest record makes room, as
+      // Kafka's retention would drop it. Otherwise a topic nothing in the process reads
+      // (rejected records in `tickflow run`) would stop its publishers once full.
+      part.trim(part.base + 1);
+      return true;
     }
-    if (accepted > 0) t.wake_consumers();
+    return false;
+  };
+
+  std::size_t accepted = 0;
+  bool stop = false;
+  while (accepted < records.size() && !stop) {
+    // One round: reserve (and, for a small batch, copy) under the lock until the batch
+    // ends or a partition is full.
+    round_from.assign(partitions, -1);
+    std::size_t i = accepted;
+    {
+      std::unique_lock lock(t.mu);
+      for (; i < records.size(); ++i) {
+        const OutgoingRecord& r = records[i];
+        if (r.key.size() + r.payload.size() > UINT32_MAX) {
+          stop = true;
+          break;
+        }
+        Partition& part = t.partitions[partition[i]];
+        if (!make_room(part)) {
+          // What this round reserved goes in first: its readers may be what frees the room.
+          if (i > accepted) break;
+          bool room = t.room_cv.wait_until(lock, deadline, [&] { return closed_ || make_room(part); });
+          if (!room || closed_) {
+            stop = true;
+            break;
+          }
+        }
+        char* at = part.reserve(r.key.size(), r.payload.size());
+        if (!copy_later) {
+          copy_record(at, r);
+          continue;
+        }
+        destination[i] = at;
+        if (round_from[partition[i]] < 0) round_from[partition[i]] = part.end() - 1;
+      }
+      if (i == accepted) break;
+      if (!copy_later) t.wake_consumers();
+      for (std::size_t p = 0; p < partitions; ++p) {
+        if (round_from[p] >= 0) t.partitions[p].writing.push_back(round_from[p]);
+      }
+    }
+    if (copy_later) {
+      for (std::size_t j = accepted; j < i; ++j) copy_record(destination[j], records[j]);
+      std::lock_guard lock(t.mu);
+      for (std::size_t p = 0; p < partitions; ++p) {
+        if (round_from[p] >= 0) std::erase(t.partitions[p].writing, round_from[p]);
+      }
+      t.wake_consumers();
+      t.room_cv.notify_all();  // a publisher to a topic no group reads may wait for these to be readable
+    }
+    accepted = i;
   }
   if (accepted > 0) published_.fetch_add(accepted, std::memory_order_relaxed);
   return accepted;

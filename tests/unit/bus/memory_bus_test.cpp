@@ -4,6 +4,9 @@
 
 #include <sys/resource.h>
 
+#include <charconv>
+#include <map>
+
 #include "tests/common/bus_contract.hpp"
 
 namespace tickflow::testing {
@@ -124,6 +127,59 @@ TEST(MemoryBus, ACommittedBatchsStorageIsNotReusedBeforeTheNextPoll) {
   auto last = sub->poll(10, 0ms);
   ASSERT_EQ(last.size(), 1u);
   EXPECT_TRUE(last[0].payload == a);
+}
+
+// Batches of more than 16 KiB are copied in after their room is reserved, outside the
+// topic's lock; a consumer must never see a record before its bytes are in. Three publishers
+// of such batches on one topic, partitions small enough that they wait for room: every
+// record arrives once, whole, in order per key.
+TEST(MemoryBus, LargeBatchesFromSeveralPublishersArriveWholeAndInOrder) {
+  MemoryBus bus(MemoryBusOptions{2, 300});
+  auto sub = bus.subscribe({"t"}, "g");
+  sub->set_busy_poll(1s);  // reads as soon as anything is published, for the widest overlap
+  constexpr int per_publisher = 3000;
+  constexpr int batch = 100;  // 100 records of 2 kB: 200 kB, tens of µs of copying
+  auto payload_of = [](const std::string& key, int seq) {
+    std::string p = key + ":" + std::to_string(seq) + ":";
+    p.resize(2000, static_cast<char>('a' + seq % 26));
+    return p;
+  };
+  auto publish_all = [&](std::string prefix) {
+    std::vector<std::string> keys, payloads;
+    for (int i = 0; i < per_publisher; ++i) {
+      keys.push_back(prefix + std::to_string(i % 7));
+      payloads.push_back(payload_of(keys.back(), i));
+    }
+    for (int from = 0; from < per_publisher; from += batch) {
+      std::vector<OutgoingRecord> records;
+      for (int i = from; i < from + batch; ++i) records.push_back({keys[i], payloads[i]});
+      ASSERT_EQ(bus.publish_batch("t", records, 10s), records.size());
+    }
+  };
+  std::jthread a(publish_all, "a"), b(publish_all, "b"), c(publish_all, "c");  // joined however the test ends
+  std::map<std::string, int> last_seq;
+  int got = 0;
+  while (got < 3 * per_publisher) {
+    auto records = sub->poll(100, 10s);
+    ASSERT_FALSE(records.empty()) << "stalled after " << got << " records";
+    for (const auto& r : records) {
+      auto key = std::string(r.key);
+      int seq = -1;
+      auto digits = r.payload.substr(std::min(r.payload.size(), key.size() + 1));
+      std::from_chars(digits.data(), digits.data() + digits.size(), seq);
+      ASSERT_TRUE(r.payload == payload_of(key, seq))
+          << "record " << got << " is not whole: " << r.payload.substr(0, std::min<std::size_t>(r.payload.size(), 40));
+      auto [it, first] = last_seq.try_emplace(key, seq);
+      if (!first) {
+        ASSERT_GT(seq, it->second) << key;
+        it->second = seq;
+      }
+      ++got;
+    }
+    ASSERT_TRUE(sub->commit().ok);
+  }
+  EXPECT_EQ(got, 3 * per_publisher);
+  EXPECT_TRUE(sub->poll(100, 0ms).empty());
 }
 
 TEST(MemoryBus, ANewBusNeverSeesAnOldBussTopics) {
