@@ -2,12 +2,11 @@
 // instead of dropping when a partition a group reads is full.
 #include "src/bus/memory_bus.hpp"
 
-#include <sys/resource.h>
-
 #include <charconv>
 #include <map>
 
 #include "tests/common/bus_contract.hpp"
+#include "tests/common/thread_use.hpp"
 
 namespace tickflow::testing {
 namespace {
@@ -195,21 +194,6 @@ TEST(MemoryBus, ANewBusNeverSeesAnOldBussTopics) {
   }
 }
 
-// What the calling thread has done so far: how often it gave up its core of its own
-// accord (slept), and its CPU time.
-struct ThreadUse {
-  long sleeps = 0;
-  std::chrono::nanoseconds cpu{0};
-
-  static ThreadUse now() {
-    rusage usage{};
-    getrusage(RUSAGE_THREAD, &usage);
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return {usage.ru_nvcsw, std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec)};
-  }
-};
-
 // Publishes `count` records to "t", one every `gap`, while the calling thread reads them
 // one poll at a time; returns what reading took of the reader's thread. Every record must
 // come, in order.
@@ -227,10 +211,10 @@ ThreadUse reading(MemoryBus& bus, Subscription& sub, int count, std::chrono::mic
     if (batch.empty()) break;
     for (const auto& r : batch) EXPECT_EQ(r.payload, std::to_string(got++));
   }
-  const ThreadUse after = ThreadUse::now();
+  const ThreadUse used = ThreadUse::now() - before;
   publisher.join();
   EXPECT_EQ(got, count);
-  return {after.sleeps - before.sleeps, after.cpu - before.cpu};
+  return used;
 }
 
 // Asked to busy-poll, a consumer whose records come within that time watches for them
