@@ -17,8 +17,8 @@ constexpr std::size_t chunk_bytes = 1 << 20;
 // How long a publisher or consumer watches a busy topic lock before sleeping on it. Holds
 // are short (a batch's bookkeeping, no copies), so most waits end within it: with a
 // sleeping wait, a publisher and a consumer of 1,000-record batches took turns on one core
-// (MemoryBus 15–18M records/s, 1.1 CPUs busy), watching 20 µs they overlap (24–28M, 1.8
-// CPUs; 40 µs no better). docs/performance.md.
+// (MemoryBus 15–18M records/s, 1.1 CPUs busy); watching 20 µs they overlap (24–25M, 1.8
+// CPUs; 40 µs 25–28M, for twice what a waiter may burn). docs/performance.md.
 constexpr std::chrono::microseconds topic_lock_spin{20};
 
 // Where one record's key and payload lie in its partition's chunks.

@@ -5,6 +5,9 @@
 // no group reads, the oldest when a new one needs the room (a group that comes later
 // starts at the oldest still held, as with Kafka's retention).
 // Thread-safe: any thread may publish; each Subscription is used by one thread at a time.
+// Polled records are views of the bus's storage, held for the subscription until its next
+// poll or close: a subscription that stops polling should be closed, or the storage of its
+// last batch, and of everything published after it, is kept.
 // Owns its topics; destroy subscriptions before the bus.
 #pragma once
 
