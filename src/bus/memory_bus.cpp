@@ -453,13 +453,15 @@ std::size_t MemoryBus::publish_batch(std::string_view topic_name, std::span<cons
           continue;
         }
         destination[i] = at;
-        if (round_from[partition[i]] < 0) round_from[partition[i]] = part.end() - 1;
+        if (round_from[partition[i]] < 0) {
+          // Marked at once, not at the round's end: make_room must not drop what this
+          // round has reserved either (its chunk may be freed before the copy).
+          round_from[partition[i]] = part.end() - 1;
+          part.writing.push_back(round_from[partition[i]]);
+        }
       }
       if (i == accepted) break;
       if (!copy_later) t.wake_consumers();
-      for (std::size_t p = 0; p < partitions; ++p) {
-        if (round_from[p] >= 0) t.partitions[p].writing.push_back(round_from[p]);
-      }
     }
     if (copy_later) {
       for (std::size_t j = accepted; j < i; ++j) copy_record(destination[j], records[j]);

@@ -181,6 +181,26 @@ TEST(MemoryBus, LargeBatchesFromSeveralPublishersArriveWholeAndInOrder) {
   EXPECT_TRUE(sub->poll(100, 0ms).empty());
 }
 
+// A large batch to a topic no group reads, bigger than a partition holds: the oldest
+// records make room for the newest, but never ones this batch has reserved and not yet
+// copied in (records of 1.5 MB take a chunk of their own each, freed once dropped: a
+// reserved one dropped would have its bytes copied into freed memory).
+TEST(MemoryBus, ALargeBatchToATopicNoGroupReadsKeepsItsNewestRecordsWhole) {
+  MemoryBus bus(MemoryBusOptions{1, 16});
+  std::vector<std::string> payloads;
+  for (int i = 0; i < 40; ++i) payloads.push_back(std::string(1'500'000, static_cast<char>('a' + i % 26)) + std::to_string(i));
+  std::vector<OutgoingRecord> records;
+  for (const auto& p : payloads) records.push_back({"k", p});
+  ASSERT_EQ(bus.publish_batch("t", records), records.size());
+  auto sub = bus.subscribe({"t"}, "late");
+  auto got = sub->poll(100, 0ms);
+  ASSERT_EQ(got.size(), 16u);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].offset, static_cast<std::int64_t>(24 + i));
+    EXPECT_TRUE(got[i].payload == payloads[24 + i]) << "record " << 24 + i << " is not whole";
+  }
+}
+
 TEST(MemoryBus, ANewBusNeverSeesAnOldBussTopics) {
   // Found by the ingest fuzzer: a bus built at the address of a destroyed one reused the
   // destroyed one's topic through a per-thread cache.
