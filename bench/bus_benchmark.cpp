@@ -60,7 +60,8 @@ int run_memory(std::size_t n, std::size_t batch_size) {
 int run_kafka(const std::string& brokers, std::size_t n) {
   tickflow::KafkaBusOptions o;
   o.brokers = brokers;
-  o.linger_ms = 5;  // what kcat (librdkafka's default) batches with
+  o.linger_ms = 5;           // what kcat (librdkafka's default) batches with
+  o.compression = "none";    // and compresses with
   tickflow::KafkaBus bus(o);
   auto keys = make_keys();
   std::string payload(150, 'x');

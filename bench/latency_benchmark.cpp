@@ -3,7 +3,7 @@
 // the definition) and to the moment a consumer reads it from the signals topic
 // (read_p50_us, ...: one more hand-off), with process and signal wired as `tickflow run`
 // wires them: chained on one thread (ProcessSignalChain), over the in-memory bus or, with
-// BROKERS, over Kafka (fresh topics, the producer linger of config/tickflow.toml; the tick
+// BROKERS, over Kafka (fresh topics, the producer linger and compression of config/tickflow.toml; the tick
 // goes through the broker from ingest to the stages; "published" is when the signal stage
 // hands the record to librdkafka).
 // `apart` after BROKERS: process and signal each on its own consumer, as the separate
@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
     tickflow::KafkaBusOptions ko;
     ko.brokers = argv[3];
     ko.linger_ms = static_cast<int>(kafka_defaults.linger_ms);
+    ko.compression = kafka_defaults.compression;
     ko.topic_partitions = partitions;
     po.checkpoint_interval = so.checkpoint_interval = std::chrono::milliseconds(kafka_defaults.checkpoint_interval_ms);
     auto owned = std::make_unique<tickflow::KafkaBus>(ko);
