@@ -48,6 +48,11 @@ check "other seed, other file" bash -c "! cmp -s '$work/g1.ndjson' '$work/g3.ndj
 check "generated file has the requested count" test "$(wc -l <"$work/g1.ndjson")" = 20000
 "$TICKFLOW" replay --in "$work/g1.ndjson" --out "$work/g1.out" --rejected "$work/g1.rej" 2>/dev/null
 check "generated records are all accepted" test ! -s "$work/g1.rej"
+# 20,000 records are ~3 MB: several of the command's 1-MB blocks, analysed and written on
+# two threads; read from a pipe they must come out the same.
+"$TICKFLOW" replay <"$work/g1.ndjson" >"$work/g1.piped" 2>/dev/null
+check "a file of several blocks gives the same records from stdin" cmp "$work/g1.out" "$work/g1.piped"
+check "one record line per generated line" test "$(wc -l <"$work/g1.out")" = 20000
 check "generate --symbols" bash -c "'$TICKFLOW' generate --out - --count 50 --symbols abc,XYZ.B 2>/dev/null | grep -q '\"stock_symbol\":\"XYZ.B\"'"
 
 # A line longer than the record limit is rejected with its length; the next line still counts.
@@ -71,6 +76,7 @@ check "bad config file exits 2" test $rc4 = 2
 check "bad config key named with a suggestion" contains "$work/err4" "unknown option indicators.ma_periodd (did you mean indicators.ma_period?)"
 "$TICKFLOW" replay --in "$golden/input.ndjson" --out /dev/full --now $now 2>"$work/err5"; rc5=$?
 check "write failure (disk full) exits 1" test $rc5 = 1
+check "write failure says why" contains "$work/err5" "writing output failed: No space left on device"
 
 # Config from a file and from flags changes the analysis.
 printf '[indicators]\nma_period = 5\n' >"$work/ma5.toml"

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "src/core/unix_clock.hpp"
+#include "src/services/replay/record_line_writer.hpp"
 #include "src/services/replay/replay_pipeline.hpp"
 
 namespace tickflow {
@@ -69,10 +70,14 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
   ReplayPipeline pipeline(settings.indicators, rules, settings.validation, args.now > 0 ? args.now : unix_now());
   ReplayOutput output;
   const std::size_t max_line = pipeline.max_line_bytes();
-  // Room for a chunk, a carried-over partial line, and the parser's padding after the data.
-  std::vector<char> buf(read_chunk + max_line + 1 + record_padding);
-  const std::size_t data_room = buf.size() - record_padding;
-  std::size_t have = 0;
+  // Two blocks, one being analysed here while the writer formats the other's records. Each
+  // has room in front for the partial line carried over from the block before (at most
+  // max_line bytes: longer ones are skipped) and the parser's padding after its data.
+  const std::size_t front_room = max_line + 1;
+  ReplayBlock blocks[2];
+  for (auto& b : blocks) b.bytes.resize(front_room + read_chunk + record_padding);
+  RecordLineWriter writer(out.get(), flush_at);
+  std::string_view carry;  // the partial line at the end of the last block
   std::uint64_t line_no = 1;
   bool skipping = false;  // inside a line longer than max_line: counted, not kept
   std::uint64_t skipped_length = 0;
@@ -82,24 +87,46 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
   auto last_progress = started;
   bool write_ok = true;
   auto flush = [&](bool force) {
-    if (force || output.records.size() >= flush_at) write_ok &= drain(output.records, out.get());
     if (force || output.rejected.size() >= flush_at) write_ok &= drain(output.rejected, rejected.get());
     if (force || output.alarms.size() >= flush_at) write_ok &= drain(output.alarms, alarms.get());
   };
+  // Analyses one line of `block` into its next record slot.
+  auto analyse = [&](ReplayBlock& block, std::string_view line, std::size_t readable) {
+    if (block.count == block.records.size()) {
+      block.records.emplace_back();
+      block.lines.emplace_back();
+    }
+    if (pipeline.analyse(line, line_no, output, readable, block.records[block.count])) {
+      block.lines[block.count++] = line;
+    }
+  };
 
-  for (;;) {
-    std::size_t n = std::fread(buf.data() + have, 1, data_room - have, in.get());
+  for (int k = 0;; k ^= 1) {
+    ReplayBlock& block = writer.take(blocks[k]);  // waits until the writer is done with it
+    char* data = block.bytes.data() + front_room;
+    if (!carry.empty()) std::memcpy(data - carry.size(), carry.data(), carry.size());  // from the other block
+    std::size_t n = std::fread(data, 1, read_chunk, in.get());
+    const char* base = data - carry.size();
+    const std::size_t readable_from_base = block.bytes.size() - front_room + carry.size();
     if (n == 0) {
       if (std::ferror(in.get())) {
-        fmt::print(stderr, "replay: reading {} failed: {}\n", args.in, std::strerror(errno));
+        const int read_error = errno;
+        writer.finish();
+        fmt::print(stderr, "replay: reading {} failed: {}\n", args.in, std::strerror(read_error));
         return 1;
       }
+      if (skipping) {
+        pipeline.reject_unreadable(line_no, skipped_length, skipped_start, output);
+      } else if (!carry.empty()) {  // a last line without a newline
+        analyse(block, std::string_view(base, carry.size()), readable_from_base);
+      }
+      writer.give(block);
       break;
     }
-    have += n;
+    const std::size_t have = carry.size() + n;
     std::size_t pos = 0;
     while (pos < have) {
-      const char* start = buf.data() + pos;
+      const char* start = base + pos;
       const auto* newline = static_cast<const char*>(std::memchr(start, '\n', have - pos));
       if (newline == nullptr) break;
       std::size_t len = static_cast<std::size_t>(newline - start);
@@ -109,26 +136,25 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
       } else if (len > max_line) {
         pipeline.reject_unreadable(line_no, len, std::string_view(start, 200), output);
       } else {
-        pipeline.handle_line(std::string_view(start, len), line_no, output, buf.size() - pos);
+        analyse(block, std::string_view(start, len), readable_from_base - pos);
       }
       ++line_no;
       pos += len + 1;
     }
     std::size_t rest = have - pos;
+    carry = {};
     if (skipping) {
       skipped_length += rest;
-      have = 0;
     } else if (rest > max_line) {
       skipping = true;
       skipped_length = rest;
-      skipped_start.assign(buf.data() + pos, 200);
-      have = 0;
+      skipped_start.assign(base + pos, 200);
     } else {
-      std::memmove(buf.data(), buf.data() + pos, rest);
-      have = rest;
+      carry = std::string_view(base + pos, rest);  // copied into the other block next round
     }
+    writer.give(block);
     flush(false);
-    if (!write_ok) break;
+    if (!write_ok || !writer.ok()) break;
     auto now = Clock::now();
     if (args.progress && now - last_progress >= std::chrono::seconds(2)) {
       last_progress = now;
@@ -137,17 +163,13 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
                  static_cast<double>(pipeline.stats().lines) / secs);
     }
   }
-  if (skipping) {
-    pipeline.reject_unreadable(line_no, skipped_length, skipped_start, output);
-  } else if (have > 0) {
-    pipeline.handle_line(std::string_view(buf.data(), have), line_no, output, buf.size());
-  }
+  const bool records_written = writer.finish();
   flush(true);
   for (std::FILE* f : {out.get(), rejected.get(), alarms.get()}) {
     if (f != nullptr && std::fflush(f) != 0) write_ok = false;
   }
-  if (!write_ok) {
-    fmt::print(stderr, "replay: writing output failed: {}\n", std::strerror(errno));
+  if (!records_written || !write_ok) {
+    fmt::print(stderr, "replay: writing output failed: {}\n", !records_written ? writer.error() : std::strerror(errno));
     return 1;
   }
 

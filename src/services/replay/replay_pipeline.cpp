@@ -38,34 +38,43 @@ void ReplayPipeline::reject_unreadable(std::uint64_t line_no, std::uint64_t leng
 
 void ReplayPipeline::handle_line(std::string_view line, std::uint64_t line_no, ReplayOutput& out,
                                  std::size_t readable) {
+  if (analyse(line, line_no, out, readable, record_)) write_accepted(record_, line, out.records);
+}
+
+bool ReplayPipeline::analyse(std::string_view& line, std::uint64_t line_no, ReplayOutput& out, std::size_t readable,
+                             Record& record) {
   ++stats_.lines;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (is_blank(line)) return;
+  if (is_blank(line)) return false;
   // The parser drops the record's signal (an input carries none); its reason's buffer is
   // kept aside and handed back, so composing a reason allocates nothing per line. (Moves:
   // a swap of two strings costs three times as much.)
-  if (record_.signal) spare_reason_ = std::move(record_.signal->reason);
-  if (!parser_.parse_in_place(line, readable, now_, RecordSource::external, record_, errors_)) {
+  std::string spare_reason = record.signal ? std::move(record.signal->reason) : std::string();
+  if (!parser_.parse_in_place(line, readable, now_, RecordSource::external, record, errors_)) {
     write_rejection(line_no, line, out);
-    return;
+    return false;
   }
   ++stats_.accepted;
 
-  KeyState& state = recent_keys_.entry_for(keys_, record_.partition_key());
-  record_.seq = ++state.seq;
+  KeyState& state = recent_keys_.entry_for(keys_, record.partition_key());
+  record.seq = ++state.seq;
 
-  if (record_.type == DataType::stock) {
+  if (record.type == DataType::stock) {
     if (!state.indicators) state.indicators.emplace(periods_);
-    state.indicators->update(std::get<StockTick>(record_.body).closing_price, record_.indicators.emplace());
+    state.indicators->update(std::get<StockTick>(record.body).closing_price, record.indicators.emplace());
   }
-  record_.signal.emplace().reason = std::move(spare_reason_);
-  if (signals_.evaluate(record_, state.signal, alarm_)) {
+  record.signal.emplace().reason = std::move(spare_reason);
+  if (signals_.evaluate(record, state.signal, alarm_)) {
     ++stats_.alarms;
     write_alarm(alarm_, out.alarms);
     out.alarms += '\n';
   }
-  write_record_reusing(record_, line, out.records);
-  out.records += '\n';
+  return true;
+}
+
+void ReplayPipeline::write_accepted(const Record& record, std::string_view line, std::string& records) {
+  write_record_reusing(record, line, records);
+  records += '\n';
 }
 
 }  // namespace tickflow
