@@ -154,8 +154,8 @@ std::vector<OptionSpec> make_specs() {
                  d.kafka.checkpoint_interval_ms, 0, 600000,
                  [](Settings& s) -> std::int64_t& { return s.kafka.checkpoint_interval_ms; }),
       text_option("kafka.compression",
-                  "Producer compression: lz4 (the default) cuts what a broker allocates per record by ~40%, so its "
-                  "collector pauses less often; none saves ~0.2 ms per trip at low rates",
+                  "Producer compression: lz4 cuts what a broker allocates per record by ~40%, so its collector pauses "
+                  "less often (p99 at 100k records/s); none saves ~0.2 ms per trip at low rates",
                   d.kafka.compression,
                   {"none", "gzip", "snappy", "lz4", "zstd"}, [](Settings& s) -> std::string& { return s.kafka.compression; }),
       bool_option("kafka.create_topics", "Create missing topics on start", d.kafka.create_topics,

@@ -26,7 +26,7 @@ struct KafkaSettings {
   std::string brokers = "127.0.0.1:9092";
   std::int64_t linger_ms = 1;
   std::int64_t checkpoint_interval_ms = 100;
-  std::string compression = "lz4";
+  std::string compression = "none";
   bool create_topics = true;
   std::int64_t topic_partitions = 4;
   std::int64_t replication_factor = 1;

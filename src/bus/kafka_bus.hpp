@@ -30,7 +30,7 @@ struct KafkaBusOptions {
   std::string brokers = "127.0.0.1:9092";
   std::string client_id = "tickflow";
   int linger_ms = 1;                  // producer batching delay: low for latency
-  std::string compression = "lz4";    // none, gzip, snappy, lz4, zstd (lz4: ~40% less broker garbage)
+  std::string compression = "none";   // none, gzip, snappy, lz4, zstd (lz4: ~40% less broker garbage)
   bool create_topics = true;          // create missing topics on first publish/subscribe
   int topic_partitions = 4;           // for topics this bus creates
   int replication_factor = 1;
