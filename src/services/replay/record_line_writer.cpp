@@ -7,6 +7,15 @@
 
 namespace tickflow {
 
+void ReplayBlock::analyse(ReplayPipeline& pipeline, std::string_view line, std::uint64_t line_no, ReplayOutput& out,
+                          std::size_t readable) {
+  if (count == records.size()) {
+    records.emplace_back();
+    lines.emplace_back();
+  }
+  if (pipeline.analyse(line, line_no, out, readable, records[count])) lines[count++] = line;
+}
+
 RecordLineWriter::RecordLineWriter(std::FILE* to, std::size_t write_bytes)
     : to_(to), write_bytes_(write_bytes), thread_([this] { run(); }) {}
 

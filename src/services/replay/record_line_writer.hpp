@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -20,6 +21,9 @@
 
 namespace tickflow {
 
+class ReplayPipeline;
+struct ReplayOutput;
+
 // A block of input and the records analysed from it. The records' line views point into
 // `bytes`, so the block is reused only once its lines are written.
 struct ReplayBlock {
@@ -28,6 +32,11 @@ struct ReplayBlock {
   std::vector<std::string_view> lines;  // each record's input line
   std::size_t count = 0;                // records analysed into this block
   bool with_writer = false;             // given, not yet written
+
+  // ReplayPipeline::analyse of one line lying in `bytes` (`readable` bytes readable from
+  // its start), into the next slot; kept when it has a record line to write.
+  void analyse(ReplayPipeline& pipeline, std::string_view line, std::uint64_t line_no, ReplayOutput& out,
+               std::size_t readable);
 };
 
 class RecordLineWriter {

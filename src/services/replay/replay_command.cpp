@@ -90,16 +90,6 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
     if (force || output.rejected.size() >= flush_at) write_ok &= drain(output.rejected, rejected.get());
     if (force || output.alarms.size() >= flush_at) write_ok &= drain(output.alarms, alarms.get());
   };
-  // Analyses one line of `block` into its next record slot.
-  auto analyse = [&](ReplayBlock& block, std::string_view line, std::size_t readable) {
-    if (block.count == block.records.size()) {
-      block.records.emplace_back();
-      block.lines.emplace_back();
-    }
-    if (pipeline.analyse(line, line_no, output, readable, block.records[block.count])) {
-      block.lines[block.count++] = line;
-    }
-  };
 
   for (int k = 0;; k ^= 1) {
     ReplayBlock& block = writer.take(blocks[k]);  // waits until the writer is done with it
@@ -118,7 +108,7 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
       if (skipping) {
         pipeline.reject_unreadable(line_no, skipped_length, skipped_start, output);
       } else if (!carry.empty()) {  // a last line without a newline
-        analyse(block, std::string_view(base, carry.size()), readable_from_base);
+        block.analyse(pipeline, std::string_view(base, carry.size()), line_no, output, readable_from_base);
       }
       writer.give(block);
       break;
@@ -136,7 +126,7 @@ int run_replay(const ReplayArgs& args, const Settings& settings) {
       } else if (len > max_line) {
         pipeline.reject_unreadable(line_no, len, std::string_view(start, 200), output);
       } else {
-        analyse(block, std::string_view(start, len), readable_from_base - pos);
+        block.analyse(pipeline, std::string_view(start, len), line_no, output, readable_from_base - pos);
       }
       ++line_no;
       pos += len + 1;

@@ -51,6 +51,7 @@ bool ReplayPipeline::analyse(std::string_view& line, std::uint64_t line_no, Repl
   // a swap of two strings costs three times as much.)
   std::string spare_reason = record.signal ? std::move(record.signal->reason) : std::string();
   if (!parser_.parse_in_place(line, readable, now_, RecordSource::external, record, errors_)) {
+    record.signal.emplace().reason = std::move(spare_reason);  // kept for the slot's next line
     write_rejection(line_no, line, out);
     return false;
   }

@@ -31,15 +31,8 @@ void fill(ReplayPipeline& p, ReplayBlock& block, int first, int count, ReplayOut
   std::size_t pos = 0;
   for (int i = 0; i < count; ++i) {
     std::size_t nl = text.find('\n', pos);
-    std::string_view line(block.bytes.data() + pos, nl - pos);
-    if (block.count == block.records.size()) {
-      block.records.emplace_back();
-      block.lines.emplace_back();
-    }
-    if (p.analyse(line, static_cast<std::uint64_t>(first + i + 1), side, block.bytes.size() - pos,
-                  block.records[block.count])) {
-      block.lines[block.count++] = line;
-    }
+    block.analyse(p, std::string_view(block.bytes.data() + pos, nl - pos), static_cast<std::uint64_t>(first + i + 1),
+                  side, block.bytes.size() - pos);
     pos = nl + 1;
   }
 }
