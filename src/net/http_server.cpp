@@ -1,15 +1,17 @@
 #include "src/net/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -31,13 +33,26 @@ struct HttpServer::Impl {
   // update them on the way out.
   std::atomic<std::uint64_t> accepted{0}, refused{0}, timed_out{0};
   std::atomic<std::int64_t> open{0};
-  net::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;
+  // One io_context per I/O thread, each run by that thread alone; a connection lives on
+  // one of them, so its handlers run one at a time without a strand. One io_context run
+  // by every thread had a thread in epoll wake another for each request, through a shared
+  // lock (docs/performance.md, session 13).
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  // Each context's run() keeps going while it has no connection yet (it returns when out
+  // of work, and a connection handed to it later would never be served).
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  std::size_t next_context = 0;  // whose turn the next connection is: the acceptor's thread only
+  std::optional<tcp::acceptor> acceptor;  // on contexts[0]
   std::vector<std::thread> threads;
   std::uint16_t bound_port = 0;
 
   Impl(HttpServerOptions o, HttpHandler h, std::optional<WebSocketEndpoint> ws)
-      : options(std::move(o)), handler(std::move(h)), websocket(std::move(ws)), ioc(options.threads) {}
+      : options(std::move(o)), handler(std::move(h)), websocket(std::move(ws)) {
+    for (int i = 0; i < std::max(1, options.threads); ++i) {
+      contexts.push_back(std::make_unique<net::io_context>(1));
+      keep_running.push_back(net::make_work_guard(*contexts.back()));
+    }
+  }
   void accept();
 };
 
@@ -50,7 +65,7 @@ HttpResponse plain_error(int status, std::string message) {
 
 // One upgraded connection: reads text messages and answers each with the endpoint's
 // reply, or, in push mode, hands itself to the endpoint as a peer that the server writes
-// to from any thread. Writes go through a queue on the session's strand, one at a time.
+// to from any thread. Writes go through a queue on the session's thread, one at a time.
 // Owned by its pending operations; closes on error, timeout (no pong) or close frame.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
@@ -167,7 +182,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   HttpServer::Impl& server_;
-  std::deque<std::string> outbox_;  // on the strand only
+  std::deque<std::string> outbox_;  // on the session's thread only
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> open_{false};
   std::shared_ptr<Peer> peer_;
@@ -284,7 +299,9 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::accept() {
-  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  // Connections go to the threads in turn.
+  net::any_io_executor next = contexts[next_context++ % contexts.size()]->get_executor();
+  acceptor->async_accept(next, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
       if (static_cast<std::size_t>(open.load()) >= options.max_connections) {
@@ -311,7 +328,7 @@ std::string HttpServer::start() {
   auto address = net::ip::make_address(s.options.address, ec);
   if (ec) return fmt::format("listen address '{}': {}", s.options.address, ec.message());
   tcp::endpoint endpoint(address, s.options.port);
-  s.acceptor.emplace(s.ioc);
+  s.acceptor.emplace(*s.contexts.front());
   s.acceptor->open(endpoint.protocol(), ec);
   if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) s.acceptor->bind(endpoint, ec);
@@ -319,19 +336,20 @@ std::string HttpServer::start() {
   if (ec) return fmt::format("cannot listen on {}:{}: {}", s.options.address, s.options.port, ec.message());
   s.bound_port = s.acceptor->local_endpoint().port();
   s.accept();
-  for (int i = 0; i < std::max(1, s.options.threads); ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& context : s.contexts) s.threads.emplace_back([&context = *context] { context.run(); });
   return {};
 }
 
 void HttpServer::stop() {
   auto& s = *impl_;
   if (s.acceptor) {
-    net::post(s.ioc, [&s] {
+    net::post(*s.contexts.front(), [&s] {
       beast::error_code ignored;
       s.acceptor->close(ignored);
     });
   }
-  s.ioc.stop();
+  s.keep_running.clear();
+  for (auto& context : s.contexts) context->stop();
   for (auto& t : s.threads) t.join();
   s.threads.clear();
 }

@@ -20,7 +20,7 @@ namespace tickflow {
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 5000;  // 0: any free port (see HttpServer::port)
-  int threads = 1;
+  int threads = 1;  // I/O threads; connections are given to them in turn, each kept by one
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_connections = 4096;

@@ -1,8 +1,8 @@
 // The ingest service over real HTTP on loopback (HttpServer + IngestHandler + MemoryBus):
 // the original generator's payloads accepted; every bad input of the validation suite
 // rejected naming its field; the 413/415/404/405/401/503 paths; batches; slow clients cut
-// off; 1,000 concurrent keep-alive connections; generator → ingest → bus with ingest
-// restarted midway and nothing lost.
+// off; 1,000 concurrent keep-alive connections; connections served by every I/O thread;
+// generator → ingest → bus with ingest restarted midway and nothing lost.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -389,6 +390,27 @@ TEST(IngestHttp, ServesAThousandConcurrentKeepAliveConnections) {
   round(2);  // the same connections again: kept alive
   EXPECT_EQ(ingest.server->stats().open_connections, n);
   for (int fd : fds) ::close(fd);
+}
+
+TEST(IngestHttp, EveryIoThreadServesTheConnectionsItIsGiven) {
+  // Connections go to the I/O threads in turn. These come after every thread has started
+  // and found nothing to do: a thread whose run() had returned then would leave every third
+  // connection unanswered (the first version of one io_context per thread did).
+  HttpServerOptions o;
+  o.threads = 3;
+  Ingest ingest(IngestOptions{}, o);
+  std::this_thread::sleep_for(200ms);
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < 6; ++i) {
+    clients.push_back(std::make_unique<HttpClient>("127.0.0.1", ingest.server->port(), 2s));
+    auto r = clients.back()->request("GET", "/healthz", "", "");
+    EXPECT_EQ(r.status, 200) << "connection " << i << ": " << r.error;
+  }
+  for (int i = 0; i < 6; ++i) {  // and again on the same connections, kept alive
+    auto r = clients[static_cast<std::size_t>(i)]->request("GET", "/healthz", "", "");
+    EXPECT_EQ(r.status, 200) << "connection " << i << ", second request: " << r.error;
+  }
+  EXPECT_EQ(ingest.server->stats().connections_accepted, 6u);
 }
 
 TEST(IngestHttp, GeneratorToBusLosesNothingAcrossAnIngestRestart) {
