@@ -167,8 +167,8 @@ std::vector<OptionSpec> make_specs() {
 
       text_option("ingest.listen", "Address and port of the ingest HTTP server (POST /ingest)", d.ingest.listen, {},
                   [](Settings& s) -> std::string& { return s.ingest.listen; }),
-      int_option("ingest.threads", "HTTP I/O threads", d.ingest.threads, 1, 64,
-                 [](Settings& s) -> std::int64_t& { return s.ingest.threads; }),
+      int_option("ingest.threads", "HTTP I/O threads; connections are given to them in turn, each served by one",
+                 d.ingest.threads, 1, 64, [](Settings& s) -> std::int64_t& { return s.ingest.threads; }),
       int_option("ingest.max_body_bytes", "Largest request body; larger gets 413", d.ingest.max_body_bytes, 1024, 1 << 30,
                  [](Settings& s) -> std::int64_t& { return s.ingest.max_body_bytes; }),
       int_option("ingest.max_connections", "Open connections at most; more are closed at once", d.ingest.max_connections,

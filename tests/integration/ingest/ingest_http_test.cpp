@@ -394,8 +394,8 @@ TEST(IngestHttp, ServesAThousandConcurrentKeepAliveConnections) {
 
 TEST(IngestHttp, EveryIoThreadServesTheConnectionsItIsGiven) {
   // Connections go to the I/O threads in turn. These come after every thread has started
-  // and found nothing to do: a thread whose run() had returned then would leave every third
-  // connection unanswered (the first version of one io_context per thread did).
+  // and found nothing to do: a thread whose run() had returned then would leave the
+  // connections given to it unanswered (the first version of one io_context per thread did).
   HttpServerOptions o;
   o.threads = 3;
   Ingest ingest(IngestOptions{}, o);
