@@ -20,6 +20,8 @@
 // published); 0 when chained.
 // In memory, BUSY_POLL_US: how long the process stage watches for the next tick before it
 // sleeps (bus.memory_busy_poll_us; default as configured, 100).
+// machine_idle_pct: the share of all cores' time left idle while the measured ticks were
+// fed (/proc/stat): how full the machine was that the figures came from.
 // Usage: latency_benchmark RATE SECONDS [memory [BUSY_POLL_US] | BROKERS [pipeline|apart|hop [PARTITIONS]]]. Prints
 // one JSON object (bus: memory, kafka, kafka-apart or kafka-hop), times in µs.
 #include <algorithm>
@@ -28,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -137,6 +140,28 @@ std::optional<Number> number_argument(int argc, char** argv, int i, const char* 
     return std::nullopt;
   }
   return value;
+}
+
+// Time all cores spent, and idle (idle + iowait), in USER_HZ ticks: the first line of
+// /proc/stat. Nothing where there is none.
+struct CpuTimes {
+  std::uint64_t idle = 0;
+  std::uint64_t total = 0;
+};
+std::optional<CpuTimes> read_cpu_times() {
+  std::ifstream in("/proc/stat");
+  std::string name;
+  if (!(in >> name) || name != "cpu") return std::nullopt;
+  CpuTimes t;
+  // user nice system idle iowait irq softirq steal; guest and guest_nice follow, already
+  // counted in user and nice.
+  for (int field = 0; field < 8; ++field) {
+    std::uint64_t v = 0;
+    if (!(in >> v)) return std::nullopt;
+    t.total += v;
+    if (field == 3 || field == 4) t.idle += v;
+  }
+  return t;
 }
 
 }  // namespace
@@ -296,6 +321,7 @@ int main(int argc, char** argv) {
   // set-up, not the steady state the figures are about.
   const std::size_t warm_up_ticks = kafka ? static_cast<std::size_t>(rate) : 0;
   Clock::time_point start_measured;
+  std::optional<CpuTimes> cpu_at_start;  // what the whole machine had left while the ticks were fed
   auto start = Clock::now();
   for (std::size_t i = 0; i < warm_up_ticks + total; ++i) {
     auto due = start + std::chrono::nanoseconds(static_cast<long long>(static_cast<double>(i) * 1e9 / rate));
@@ -308,10 +334,19 @@ int main(int argc, char** argv) {
       feed(warm_requests[i % symbols], warm_names[i % symbols], ++warm_seq);
       continue;
     }
-    if (i == warm_up_ticks) start_measured = Clock::now();
+    if (i == warm_up_ticks) {
+      start_measured = Clock::now();
+      cpu_at_start = read_cpu_times();
+    }
     const std::size_t m = i - warm_up_ticks;
     sent[m] = Clock::now();
     feed(measured_requests[m % measured_requests.size()], measured_names[m % symbols], m / symbols + 1);
+  }
+  const std::optional<CpuTimes> cpu_at_end = read_cpu_times();
+  std::string machine_idle = "null";  // % of all cores' time idle while feeding
+  if (cpu_at_start && cpu_at_end && cpu_at_end->total > cpu_at_start->total) {
+    machine_idle = fmt::format("{:.1f}", 100.0 * static_cast<double>(cpu_at_end->idle - cpu_at_start->idle) /
+                                             static_cast<double>(cpu_at_end->total - cpu_at_start->total));
   }
   const double achieved_rate =
       static_cast<double>(total) / std::chrono::duration<double>(Clock::now() - start_measured).count();
@@ -351,8 +386,9 @@ int main(int argc, char** argv) {
   auto [processed_count, processed_p50, processed_p99, processed_p999] = percentiles(processed);
   fmt::print("{{\"bus\":\"{}\",\"rate\":{},\"achieved_rate\":{:.0f},\"ticks\":{},\"measured\":{},\"p50_us\":{:.1f},\"p99_us\":{:.1f},"
              "\"p999_us\":{:.1f},\"read\":{},\"read_p50_us\":{:.1f},\"read_p99_us\":{:.1f},\"read_p999_us\":{:.1f},"
-             "\"processed_p50_us\":{:.1f},\"processed_p99_us\":{:.1f},\"partitions\":{},\"busy_poll_us\":{}}}\n",
+             "\"processed_p50_us\":{:.1f},\"processed_p99_us\":{:.1f},\"partitions\":{},\"busy_poll_us\":{},"
+             "\"machine_idle_pct\":{}}}\n",
              hop ? "kafka-hop" : apart ? "kafka-apart" : kafka ? "kafka" : "memory", rate, achieved_rate, total, measured, p50, p99, p999, read, read_p50,
-             read_p99, read_p999, processed_p50, processed_p99, kafka ? partitions : 0, po.busy_poll.count());
+             read_p99, read_p999, processed_p50, processed_p99, kafka ? partitions : 0, po.busy_poll.count(), machine_idle);
   return measured == total && read == total ? 0 : 1;
 }
