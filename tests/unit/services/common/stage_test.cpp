@@ -190,5 +190,31 @@ TEST(Stage, AStateThatCannotBeSavedIsNotCommittedAndIsTriedAgain) {
   EXPECT_TRUE(s.result);
 }
 
+
+TEST(Stage, PublishesALargeBatchsOutputsAsItGoesNotAllAtTheEnd) {
+  CopyStage s;
+  constexpr int records = 1000;
+  for (int i = 0; i < records; ++i) s.send(std::to_string(i));
+  std::atomic<std::uint64_t> published_at_last{0};
+  s.worker = std::jthread([&](std::stop_token stop) {
+    s.result = run_stage(
+        s.bus, s.input,
+        [&](const BusRecord& in, std::vector<StageOutput>& out) {
+          if (in.payload == std::to_string(records - 1)) published_at_last = s.counters.published.load();
+          out.push_back({&s.out_topic, std::string(in.key), std::string(in.payload)});
+        },
+        s.counters, stop, {});
+  });
+  s.bus.acknowledge(records);
+  ASSERT_TRUE(eventually([&] { return s.counters.published == records; }));
+  s.worker.request_stop();
+  s.worker.join();
+  ASSERT_EQ(s.counters.batches, 1u) << "the test needs all the records in one batch";
+  // The first records' outputs went out while the last ones waited to be handled: after a
+  // stall the batch is large, and its first ticks should not wait for all of it.
+  EXPECT_GE(published_at_last, records / 2u);
+  EXPECT_EQ(read_topic(s.bus.inner, "out", records, 2s).front(), "0");
+}
+
 }  // namespace
 }  // namespace tickflow::testing
