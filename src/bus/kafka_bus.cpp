@@ -107,8 +107,13 @@ class KafkaSubscription final : public Subscription {
     run_next_ = nullptr;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (batch_.size() < max_records) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      int wait_ms = batch_.empty() ? static_cast<int>(std::max<std::int64_t>(0, left.count())) : 0;
+      // Only the first record is waited for, so only then is the clock read: a read per
+      // record was ~3% of the chained stages' thread at 100k ticks/s (perf).
+      int wait_ms = 0;
+      if (batch_.empty()) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        wait_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+      }
       rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, wait_ms);
       if (m == nullptr) {
         if (!batch_.empty() || std::chrono::steady_clock::now() >= deadline) break;
@@ -349,7 +354,7 @@ PublishStatus KafkaBus::publish(std::string_view topic, std::string_view key, st
     if (slot == nullptr) slot = rd_kafka_topic_new(producer_, name.c_str(), nullptr);
     rkt = slot;
   }
-  auto deadline = std::chrono::steady_clock::now() + wait;
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // set when the queue is first full
   const std::uint64_t ticket = shared_->take_ticket();
   for (;;) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -365,7 +370,9 @@ PublishStatus KafkaBus::publish(std::string_view topic, std::string_view key, st
       shared_->settle(ticket);  // not accepted: nothing to wait for
       return PublishStatus::failed;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!deadline) deadline = now + wait;
+    if (now >= *deadline) {
       shared_->settle(ticket);
       return PublishStatus::full;
     }
