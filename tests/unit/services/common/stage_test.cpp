@@ -191,7 +191,7 @@ TEST(Stage, AStateThatCannotBeSavedIsNotCommittedAndIsTriedAgain) {
 }
 
 
-TEST(Stage, PublishesALargeBatchsOutputsAsItGoesNotAllAtTheEnd) {
+TEST(Stage, PublishesALargeBatchAsItGoesNotAllAtTheEnd) {
   CopyStage s;
   constexpr int records = 1000;
   for (int i = 0; i < records; ++i) s.send(std::to_string(i));
