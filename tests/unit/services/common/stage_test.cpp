@@ -1,8 +1,9 @@
 // The stage loop's pipelined checkpoints: it goes on handling batches while the outputs
 // of earlier ones wait for acknowledgement, and it saves state and commits input only for
-// outputs that were delivered. The acknowledgements are held back by a bus that wraps the
-// in-memory one and settles records only when the test says so (as a broker's acks
-// arrive); everything else is the real in-memory bus.
+// outputs that were delivered; and a large batch's outputs go out as it is handled. The
+// acknowledgements are held back by a bus that wraps the in-memory one and settles
+// records only when the test says so (as a broker's acks arrive); everything else is the
+// real in-memory bus.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -189,7 +190,6 @@ TEST(Stage, AStateThatCannotBeSavedIsNotCommittedAndIsTriedAgain) {
   s.worker.join();
   EXPECT_TRUE(s.result);
 }
-
 
 TEST(Stage, PublishesALargeBatchAsItGoesNotAllAtTheEnd) {
   CopyStage s;
