@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -100,14 +101,20 @@ struct CopyStage {
   std::atomic<bool> result{true};
   std::jthread worker;
 
-  void start() {
+  // Runs the stage with hooks counting snapshots and saves; `seen` is called with each
+  // record before it is copied.
+  void start(std::function<void(const BusRecord&)> seen = {}) {
     StageHooks hooks;
     hooks.snapshot = [this] { snapshots.fetch_add(1); };
     hooks.save = [this] { return saves.fetch_add(1), true; };
-    worker = std::jthread([this, hooks](std::stop_token stop) {
+    start_with(std::move(hooks), std::move(seen));
+  }
+  void start_with(StageHooks hooks, std::function<void(const BusRecord&)> seen = {}) {
+    worker = std::jthread([this, hooks = std::move(hooks), seen = std::move(seen)](std::stop_token stop) {
       result = run_stage(
           bus, input,
-          [this](const BusRecord& in, std::vector<StageOutput>& out) {
+          [&](const BusRecord& in, std::vector<StageOutput>& out) {
+            if (seen) seen(in);
             out.push_back({&out_topic, std::string(in.key), std::string(in.payload)});
           },
           counters, stop, hooks);
@@ -167,18 +174,11 @@ TEST(Stage, AFailedDeliveryStopsItWithoutSavingOrCommitting) {
 }
 
 TEST(Stage, AStateThatCannotBeSavedIsNotCommittedAndIsTriedAgain) {
+  std::atomic<int> attempts{0};  // before the stage, whose thread uses it until joined
   CopyStage s;
-  std::atomic<int> attempts{0};
   StageHooks hooks;
   hooks.save = [&] { return attempts.fetch_add(1) > 0; };  // the first save fails
-  s.worker = std::jthread([&](std::stop_token stop) {
-    s.result = run_stage(
-        s.bus, s.input,
-        [&](const BusRecord& in, std::vector<StageOutput>& out) {
-          out.push_back({&s.out_topic, std::string(in.key), std::string(in.payload)});
-        },
-        s.counters, stop, hooks);
-  });
+  s.start_with(hooks);
   s.bus.acknowledge(100);
   s.send("one");
   ASSERT_TRUE(eventually([&] { return attempts == 1; }));
@@ -192,18 +192,12 @@ TEST(Stage, AStateThatCannotBeSavedIsNotCommittedAndIsTriedAgain) {
 }
 
 TEST(Stage, PublishesALargeBatchAsItGoesNotAllAtTheEnd) {
-  CopyStage s;
   constexpr int records = 1000;
+  std::atomic<std::uint64_t> published_at_last{0};  // before the stage, whose thread sets it
+  CopyStage s;
   for (int i = 0; i < records; ++i) s.send(std::to_string(i));
-  std::atomic<std::uint64_t> published_at_last{0};
-  s.worker = std::jthread([&](std::stop_token stop) {
-    s.result = run_stage(
-        s.bus, s.input,
-        [&](const BusRecord& in, std::vector<StageOutput>& out) {
-          if (in.payload == std::to_string(records - 1)) published_at_last = s.counters.published.load();
-          out.push_back({&s.out_topic, std::string(in.key), std::string(in.payload)});
-        },
-        s.counters, stop, {});
+  s.start([&](const BusRecord& in) {
+    if (in.payload == std::to_string(records - 1)) published_at_last = s.counters.published.load();
   });
   s.bus.acknowledge(records);
   ASSERT_TRUE(eventually([&] { return s.counters.published == records; }));
