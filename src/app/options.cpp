@@ -160,7 +160,10 @@ std::vector<OptionSpec> make_specs() {
                   {"none", "gzip", "snappy", "lz4", "zstd"}, [](Settings& s) -> std::string& { return s.kafka.compression; }),
       bool_option("kafka.create_topics", "Create missing topics on start", d.kafka.create_topics,
                   [](Settings& s) -> bool& { return s.kafka.create_topics; }),
-      int_option("kafka.topic_partitions", "Partitions of topics tickflow creates (records are keyed by symbol)",
+      int_option("kafka.topic_partitions",
+                 "Partitions of topics tickflow creates (records are keyed by symbol): the most instances of a stage "
+                 "that can share a topic; each partition is a stream of produce requests the broker pays for "
+                 "(on one small machine 1 halves its CPU: docs/bus.md)",
                  d.kafka.topic_partitions, 1, 10000, [](Settings& s) -> std::int64_t& { return s.kafka.topic_partitions; }),
       int_option("kafka.replication_factor", "Replicas of topics tickflow creates", d.kafka.replication_factor, 1, 16,
                  [](Settings& s) -> std::int64_t& { return s.kafka.replication_factor; }),
