@@ -81,18 +81,22 @@ inline std::vector<std::string> read_topic(Bus& bus, const std::string& topic, s
 // How process and signal run: each on its own thread, or chained on one (ProcessSignalChain).
 enum class StageWiring { apart, chained };
 
-// Feeds tests/data/replay/input.ndjson through ingest, runs process and signal until all
-// of it came out, and checks the outputs against replay's golden files (and that every
-// processed record was published too).
-inline void check_pipeline_equals_replay(Bus& bus, const PipelineTopics& t, std::chrono::milliseconds patience,
-                                         StageWiring wiring = StageWiring::apart) {
+// What `tickflow replay` made of tests/data/replay/input.ndjson: its records and alarms.
+struct GoldenOutputs {
+  std::vector<std::string> records, alarms;
+};
+
+inline GoldenOutputs golden_outputs() {
   const std::string dir = TICKFLOW_TEST_DATA_DIR "/replay/";
-  std::ifstream in(dir + "input.ndjson");
+  return {read_lines(dir + "expected_records.ndjson"), read_lines(dir + "expected_alarms.ndjson")};
+}
+
+// Posts tests/data/replay/input.ndjson to ingest (one NDJSON request, at the golden files'
+// "now"), which publishes every record of it to `t.validated`.
+inline void feed_golden_input(Bus& bus, const PipelineTopics& t, std::size_t expected_records) {
+  std::ifstream in(TICKFLOW_TEST_DATA_DIR "/replay/input.ndjson");
   std::stringstream body;
   body << in.rdbuf();
-  auto expected_records = read_lines(dir + "expected_records.ndjson");
-  auto expected_alarms = read_lines(dir + "expected_alarms.ndjson");
-
   IngestOptions io;
   io.validated_topic = t.validated;
   io.rejected_topic = t.rejected;
@@ -105,7 +109,31 @@ inline void check_pipeline_equals_replay(Bus& bus, const PipelineTopics& t, std:
   post.body = body.str();
   HttpResponse answer = ingest.handle(post);
   ASSERT_EQ(answer.status, 200) << answer.body;
-  ASSERT_EQ(ingest.totals().accepted, expected_records.size());
+  ASSERT_EQ(ingest.totals().accepted, expected_records);
+}
+
+// The signals and alarms topics' records against replay's golden files: the same records
+// (ingest_ts aside), the same alarms byte for byte, in any order.
+inline void expect_same_as_replay(const std::vector<std::string>& signals, const std::vector<std::string>& alarms,
+                                  const GoldenOutputs& want) {
+  ASSERT_EQ(signals.size(), want.records.size());
+  std::multiset<std::string> got_records, want_records;
+  for (const auto& s : signals) got_records.insert(canonical(s));
+  for (const auto& e : want.records) want_records.insert(canonical(e));
+  EXPECT_TRUE(got_records == want_records) << "signals topic differs from tickflow replay";
+  std::multiset<std::string> got_alarms(alarms.begin(), alarms.end());
+  std::multiset<std::string> want_alarms(want.alarms.begin(), want.alarms.end());
+  EXPECT_EQ(got_alarms, want_alarms) << "alarm topic differs from tickflow replay";
+}
+
+// Feeds the golden input through ingest, runs process and signal until all of it came
+// out, and checks the outputs against replay's golden files (and that every processed
+// record was published too).
+inline void check_pipeline_equals_replay(Bus& bus, const PipelineTopics& t, std::chrono::milliseconds patience,
+                                         StageWiring wiring = StageWiring::apart) {
+  const GoldenOutputs want = golden_outputs();
+  feed_golden_input(bus, t, want.records.size());
+  if (::testing::Test::HasFatalFailure()) return;
 
   ProcessOptions po;
   po.in_topic = t.validated;
@@ -132,27 +160,19 @@ inline void check_pipeline_equals_replay(Bus& bus, const PipelineTopics& t, std:
     process_thread = std::jthread([&](std::stop_token s) { process.run(s); });
     signal_thread = std::jthread([&](std::stop_token s) { signal.run(s); });
   }
-  auto signals = read_topic(bus, t.signals, expected_records.size(), patience);
-  auto alarms = read_topic(bus, t.alarms, expected_alarms.size(), patience);
-  auto processed = read_all(*processed_reader, expected_records.size(), patience);
+  auto signals = read_topic(bus, t.signals, want.records.size(), patience);
+  auto alarms = read_topic(bus, t.alarms, want.alarms.size(), patience);
+  auto processed = read_all(*processed_reader, want.records.size(), patience);
   process_thread.request_stop();
   signal_thread.request_stop();
   process_thread.join();
   if (signal_thread.joinable()) signal_thread.join();
 
-  EXPECT_EQ(processed.size(), expected_records.size()) << "processed records missing from their topic";
+  EXPECT_EQ(processed.size(), want.records.size()) << "processed records missing from their topic";
   if (wiring == StageWiring::chained) {
-    EXPECT_EQ(chain.processed(), expected_records.size());
+    EXPECT_EQ(chain.processed(), want.records.size());
   }
-
-  ASSERT_EQ(signals.size(), expected_records.size());
-  std::multiset<std::string> got, want;
-  for (const auto& s : signals) got.insert(canonical(s));
-  for (const auto& e : expected_records) want.insert(canonical(e));
-  EXPECT_TRUE(got == want) << "signals topic differs from tickflow replay";
-  std::multiset<std::string> got_alarms(alarms.begin(), alarms.end());
-  std::multiset<std::string> want_alarms(expected_alarms.begin(), expected_alarms.end());
-  EXPECT_EQ(got_alarms, want_alarms) << "alarm topic differs from tickflow replay";
+  expect_same_as_replay(signals, alarms, want);
   EXPECT_EQ(process.duplicates(), 0u);
   EXPECT_EQ(signal.duplicates(), 0u);
 }
