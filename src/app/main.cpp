@@ -119,15 +119,29 @@ int main(int argc, char** argv) {
   add_config(run_config, run_cmd);
 
   ConfigFlags process_config, signal_config;
-  std::string process_group = "process", signal_group = "signal";
+  std::string process_group = "process", signal_group = "signal", process_signal_group = "signal";
+  bool process_with_signal = false;
   std::string stage_data_dir = "var";
   auto* process_cmd = app.add_subcommand(
       "process", "validated_data → Processed_data: adds ma, ema, rsi per symbol, checkpointing per-symbol state in "
                  "--data-dir. Several in one consumer group split the symbols (Kafka); state is per instance, so "
-                 "see docs/pipeline.md before scaling mid-stream.");
+                 "see docs/pipeline.md before scaling mid-stream. --with-signal: signal runs here too, chained.");
   process_cmd->add_option("--group", process_group, "Consumer group")->capture_default_str();
-  process_cmd->add_option("--data-dir", stage_data_dir, "Per-symbol state is checkpointed here (process-GROUP.sqlite)")
+  process_cmd->add_option("--data-dir", stage_data_dir,
+                          "Per-symbol state is checkpointed here (process-GROUP.sqlite; with --with-signal also "
+                          "signal-SIGNAL_GROUP.sqlite)")
       ->capture_default_str();
+  auto* with_signal_flag = process_cmd->add_flag(
+      "--with-signal", process_with_signal,
+      "Run the signal stage in this process too, on the same thread (as `tickflow run` does): each processed record "
+      "goes straight on to it, so a tick crosses the broker once on its way to its signal instead of twice. "
+      "Processed_data is still written. Run no `tickflow signal` on the same topics beside it.");
+  process_cmd
+      ->add_option("--signal-group", process_signal_group,
+                   "With --with-signal: the signal stage's group and checkpoint (signal-SIGNAL_GROUP.sqlite in "
+                   "--data-dir); the group a `tickflow signal` used before, so that switching loses nothing")
+      ->capture_default_str()
+      ->needs(with_signal_flag);
   add_config(process_config, process_cmd);
   auto* signal_cmd = app.add_subcommand(
       "signal", "Processed_data → signals (every record with its signal and reason) and alarm_topic (buy/sell "
@@ -238,6 +252,9 @@ int main(int argc, char** argv) {
                                           : aggregate_config;
       Settings settings = flags.resolve();
       auto bus = make_bus(settings);
+      if (*process_cmd && process_with_signal) {
+        return run_chained_stages(settings, *bus, stop, process_group, process_signal_group, stage_data_dir);
+      }
       if (*process_cmd) return run_process_stage(settings, *bus, stop, process_group, stage_data_dir);
       if (*signal_cmd) return run_signal_stage(settings, *bus, stop, signal_group, stage_data_dir);
       if (*aggregate_cmd) return run_aggregate_stage(settings, *bus, stop, aggregate_group);

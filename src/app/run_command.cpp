@@ -197,6 +197,19 @@ int run_signal_stage(const Settings& base, Bus& bus, StopSignal& stop, const std
                        stage_status(service));
 }
 
+int run_chained_stages(const Settings& base, Bus& bus, StopSignal& stop, const std::string& process_group,
+                       const std::string& signal_group, const std::string& data_dir) {
+  Settings settings = base;
+  if (auto what = load_saved_thresholds(settings, data_dir)) named_logger("signal")->info("{}", *what);
+  ProcessService process(bus, process_options(settings, process_group, data_dir));
+  SignalService signal(bus, signal_options(settings, signal_group, data_dir));
+  ProcessSignalChain chain(bus, process, signal);
+  return run_one_stage(
+      chain, bus, stop, "process",
+      [&] { return fmt::format("{}, of which {} processed records signalled", records_in_out(chain), chain.processed()); },
+      settings.process.listen, stage_status(chain));
+}
+
 int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group) {
   AggregateService service(bus, aggregate_options(settings, group));
   StatusSource status{[&](PrometheusText& out) {

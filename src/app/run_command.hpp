@@ -28,6 +28,13 @@ int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, cons
                       const std::string& data_dir);
 int run_signal_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir);
+// `tickflow process --with-signal`: both stages in one process, chained on one thread as
+// `tickflow run` runs them (ProcessSignalChain): a tick crosses the broker once on its way
+// to its signal instead of twice. Processed records are still published. The signal
+// stage's state is checkpointed to DATA_DIR/signal-<signal_group>.sqlite, so a data dir
+// holding both stages' checkpoints switches between the two ways without loss.
+int run_chained_stages(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& process_group,
+                       const std::string& signal_group, const std::string& data_dir);
 int run_aggregate_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group);
 // History at DATA_DIR/dashboard-<group>.sqlite; serves dashboard.listen.
 int run_dashboard_stage(const Settings& settings, Bus& bus, StopSignal& stop, const std::string& group,
