@@ -206,7 +206,9 @@ int run_chained_stages(const Settings& base, Bus& bus, StopSignal& stop, const s
   ProcessSignalChain chain(bus, process, signal);
   return run_one_stage(
       chain, bus, stop, "process",
-      [&] { return fmt::format("{} ({} processed records, each also signalled)", records_in_out(chain), chain.processed()); },
+      [&] {
+        return fmt::format("{} ({} processed records, each also signalled)", records_in_out(chain), chain.processed());
+      },
       settings.process.listen, stage_status(chain));
 }
 

@@ -91,12 +91,9 @@ inline GoldenOutputs golden_outputs() {
   return {read_lines(dir + "expected_records.ndjson"), read_lines(dir + "expected_alarms.ndjson")};
 }
 
-// Posts tests/data/replay/input.ndjson to ingest (one NDJSON request, at the golden files'
-// "now"), which publishes every record of it to `t.validated`.
-inline void feed_golden_input(Bus& bus, const PipelineTopics& t, std::size_t expected_records) {
-  std::ifstream in(TICKFLOW_TEST_DATA_DIR "/replay/input.ndjson");
-  std::stringstream body;
-  body << in.rdbuf();
+// Posts `ndjson` to ingest in one request, at the golden files' "now": every record it
+// accepts goes to `t.validated`. All of them must be accepted.
+inline void feed_ndjson(Bus& bus, const PipelineTopics& t, std::string ndjson, std::size_t expected_records) {
   IngestOptions io;
   io.validated_topic = t.validated;
   io.rejected_topic = t.rejected;
@@ -106,10 +103,18 @@ inline void feed_golden_input(Bus& bus, const PipelineTopics& t, std::size_t exp
   post.method = "POST";
   post.target = "/ingest";
   post.content_type = "application/x-ndjson";
-  post.body = body.str();
+  post.body = std::move(ndjson);
   HttpResponse answer = ingest.handle(post);
   ASSERT_EQ(answer.status, 200) << answer.body;
   ASSERT_EQ(ingest.totals().accepted, expected_records);
+}
+
+// tests/data/replay/input.ndjson, through ingest.
+inline void feed_golden_input(Bus& bus, const PipelineTopics& t, std::size_t expected_records) {
+  std::ifstream in(TICKFLOW_TEST_DATA_DIR "/replay/input.ndjson");
+  std::stringstream body;
+  body << in.rdbuf();
+  feed_ndjson(bus, t, body.str(), expected_records);
 }
 
 // The signals and alarms topics' records against replay's golden files: the same records
