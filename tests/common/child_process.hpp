@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -107,6 +108,23 @@ class ChildProcess {
   int out_ = -1;
   std::optional<int> status_;
 };
+
+// Runs `args` (args[0] a path; each argument quoted for the shell, none may hold a single
+// quote) to the end and returns what it printed, stdout and stderr together. With
+// `status`, stores its wait status there.
+inline std::string run_and_capture(const std::vector<std::string>& args, int* status = nullptr) {
+  std::string command;
+  for (const auto& a : args) command += "'" + a + "' ";
+  std::string out;
+  int result = -1;
+  if (FILE* p = ::popen((command + "2>&1").c_str(), "r")) {
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, p)) out.append(buffer, n);
+    result = ::pclose(p);
+  }
+  if (status) *status = result;
+  return out;
+}
 
 // A loopback TCP port that was free a moment ago.
 inline std::uint16_t free_port() {

@@ -114,18 +114,6 @@ TEST(NotifyKill, BetweenSendAndMarkSentOnlyThatAlarmComesTwiceWithTheSameMessage
   kill_and_restart("notify.after_send:300", 300, 1);
 }
 
-std::string run_and_capture(const std::vector<std::string>& args) {
-  std::string command;
-  for (const auto& a : args) command += "'" + a + "' ";
-  std::string out;
-  if (FILE* p = ::popen((command + "2>&1").c_str(), "r")) {
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, p)) out.append(buffer, n);
-    ::pclose(p);
-  }
-  return out;
-}
-
 TEST(NotifyKill, DeadLettersAreListedAndRetriedFromTheCommandLine) {
   ASSERT_NE(std::getenv("TICKFLOW"), nullptr);
   KillRun run;
