@@ -113,6 +113,14 @@ AggregateOptions aggregate_options(const Settings& s, const std::string& group) 
   return o;
 }
 
+// `base` with the signal thresholds last changed from the dashboard (saved in the data
+// dir), which hold over the configured ones; `logger` says which were loaded.
+Settings with_saved_thresholds(const Settings& base, const std::string& data_dir, const std::string& logger) {
+  Settings settings = base;
+  if (auto what = load_saved_thresholds(settings, data_dir)) named_logger(logger)->info("{}", *what);
+  return settings;
+}
+
 // Runs `service` on its own thread until SIGINT/SIGTERM, lets it finish the batch in hand,
 // flushes the bus, and logs `totals()` (what the service did) on the way out.
 template <typename Service, typename Totals>
@@ -190,8 +198,7 @@ int run_process_stage(const Settings& settings, Bus& bus, StopSignal& stop, cons
 
 int run_signal_stage(const Settings& base, Bus& bus, StopSignal& stop, const std::string& group,
                      const std::string& data_dir) {
-  Settings settings = base;
-  if (auto what = load_saved_thresholds(settings, data_dir)) named_logger("signal")->info("{}", *what);
+  const Settings settings = with_saved_thresholds(base, data_dir, "signal");
   SignalService service(bus, signal_options(settings, group, data_dir));
   return run_one_stage(service, bus, stop, "signal", [&] { return records_in_out(service); }, settings.signal.listen,
                        stage_status(service));
@@ -199,8 +206,7 @@ int run_signal_stage(const Settings& base, Bus& bus, StopSignal& stop, const std
 
 int run_chained_stages(const Settings& base, Bus& bus, StopSignal& stop, const std::string& process_group,
                        const std::string& signal_group, const std::string& data_dir) {
-  Settings settings = base;
-  if (auto what = load_saved_thresholds(settings, data_dir)) named_logger("signal")->info("{}", *what);
+  const Settings settings = with_saved_thresholds(base, data_dir, "signal");
   ProcessService process(bus, process_options(settings, process_group, data_dir));
   SignalService signal(bus, signal_options(settings, signal_group, data_dir));
   ProcessSignalChain chain(bus, process, signal);
@@ -278,8 +284,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     return 1;
   }
   // Thresholds changed from the dashboard in an earlier run still hold.
-  Settings signal_settings = settings;
-  if (auto what = load_saved_thresholds(signal_settings, args.data_dir)) log->info("{}", *what);
+  const Settings signal_settings = with_saved_thresholds(settings, args.data_dir, "run");
   // The notifier's outbox and channels first: they are what can fail to start.
   std::unique_ptr<AlarmOutbox> outbox;
   std::unique_ptr<NotifyService> notify;
