@@ -94,6 +94,12 @@ DashboardOptions dashboard_options(const Settings& s, const std::string& group, 
   o.client_queue = static_cast<std::size_t>(s.dashboard.client_queue);
   if (s.dashboard.allowed_origins != "none") o.allowed_origins = split_list(s.dashboard.allowed_origins);
   if (const char* token = std::getenv("TICKFLOW_DASHBOARD_TOKEN")) o.token = token;
+  if (s.http.allowed_hosts != "none") o.allowed_hosts = split_list(s.http.allowed_hosts);
+  o.insecure = s.http.insecure;
+  o.max_connections_per_address = static_cast<std::size_t>(s.http.max_connections_per_address);
+  o.max_websockets = static_cast<std::size_t>(s.http.max_websockets);
+  o.max_websockets_per_address = static_cast<std::size_t>(s.http.max_websockets_per_address);
+  o.websocket_queue_bytes = static_cast<std::size_t>(s.http.websocket_queue_bytes);
   if (thresholds) {
     o.thresholds.current = [thresholds] { return thresholds->current_json(); };
     o.thresholds.change = [thresholds](std::string_view body) { return thresholds->change(body); };

@@ -47,8 +47,19 @@ struct TopicNames {
   std::string control = "signal_control";
 };
 
+// What every HTTP server (ingest, dashboard) lets in: see src/net/access_guard.hpp.
+struct HttpSettings {
+  std::string allowed_hosts = "none";  // comma-separated Host names besides loopback names and IP addresses
+  bool insecure = false;               // allow a non-loopback listen address without a token
+  std::int64_t max_connections_per_address = 1024;
+  std::int64_t max_websockets = 512;
+  std::int64_t max_websockets_per_address = 256;
+  std::int64_t websocket_queue_bytes = 8 * 1024 * 1024;
+};
+
 struct IngestSettings {
   std::string listen = "127.0.0.1:5000";
+  std::string allowed_origins = "none";  // comma-separated web origins that may POST and open /ws
   std::int64_t threads = 1;
   std::int64_t max_body_bytes = 8 * 1024 * 1024;
   std::int64_t max_connections = 4096;
@@ -112,6 +123,7 @@ struct Settings {
   BusSettings bus;
   KafkaSettings kafka;
   TopicNames topics;
+  HttpSettings http;
   IngestSettings ingest;
   StageSettings process{"127.0.0.1:9101"};
   StageSettings signal{"127.0.0.1:9102"};

@@ -968,6 +968,11 @@ void RecordParser::Impl::check_rules(DataType type, double now, RecordSource sou
       fail(name(id), fmt::format("{} ({}) must be greater than 0", name(id), num(f.n(id))));
     }
   };
+  auto at_most = [&](FieldId id, double hi, std::string_view option) {
+    if (f.ok(id) && f.n(id) > hi) {
+      fail(name(id), fmt::format("{} ({}) must be at most {} ({})", name(id), num(f.n(id)), num(hi), option));
+    }
+  };
   auto in_range = [&](FieldId id, double lo, double hi) {
     if (f.ok(id) && !(f.n(id) >= lo && f.n(id) <= hi)) {
       fail(name(id), fmt::format("{} ({}) must be between {} and {}", name(id), num(f.n(id)),
@@ -984,6 +989,18 @@ void RecordParser::Impl::check_rules(DataType type, double now, RecordSource sou
     for (char c : s) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
         fail(name(id), "must not contain control characters");
+        return;
+      }
+    }
+  };
+
+  // Free text (a headline) goes into mail bodies and the page: tabs are fine, line breaks
+  // and other control characters are refused, as SECURITY.md says.
+  auto no_control_characters = [&](FieldId id) {
+    if (!f.ok(id) || f.is_null[index(id)]) return;
+    for (char c : f.s(id)) {
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) {
+        fail(name(id), "must not contain control characters (line breaks included)");
         return;
       }
     }
@@ -1017,6 +1034,7 @@ void RecordParser::Impl::check_rules(DataType type, double now, RecordSource sou
       }
       for (FieldId id : {FieldId::opening_price, FieldId::closing_price, FieldId::high, FieldId::low}) {
         positive(id);
+        at_most(id, limits.max_price, "validation.max_price");
       }
       if (f.ok(FieldId::volume)) {
         double v = f.n(FieldId::volume);
@@ -1055,6 +1073,8 @@ void RecordParser::Impl::check_rules(DataType type, double now, RecordSource sou
       }
       positive(FieldId::price);
       positive(FieldId::quantity);
+      at_most(FieldId::price, limits.max_price, "validation.max_price");
+      at_most(FieldId::quantity, limits.max_quantity, "validation.max_quantity");
       break;
     case DataType::news_sentiment:
       require(FieldId::sentiment_score);
@@ -1062,6 +1082,7 @@ void RecordParser::Impl::check_rules(DataType type, double now, RecordSource sou
       in_range(FieldId::sentiment_score, -1, 1);
       in_range(FieldId::sentiment_magnitude, 0, 1);
       if (!f.is_null[index(FieldId::news_type)]) short_name(FieldId::news_type);
+      no_control_characters(FieldId::headline);
       break;
     case DataType::market_data:
       require(FieldId::market_cap);

@@ -3,6 +3,7 @@
 // First value at the period-th update. O(1) per update, no allocation after construction.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -29,6 +30,10 @@ class Sma {
     }
     double out = total_ / static_cast<double>(period_);
     total_ -= window_[oldest_];
+    // A total that overflowed (values near DBL_MAX) stays inf or turns NaN when a value
+    // leaves it: add the window up afresh instead, so one accepted value cannot poison the
+    // average for good. Never taken for values within validation.max_price.
+    if (!std::isfinite(total_)) total_ = window_total_but_oldest();
     return out;
   }
 
@@ -50,6 +55,14 @@ class Sma {
   }
 
  private:
+  double window_total_but_oldest() const noexcept {
+    double t = 0;
+    for (std::size_t i = 0; i < period_; ++i) {
+      if (i != oldest_) t += window_[i];
+    }
+    return t;
+  }
+
   std::size_t period_;
   std::unique_ptr<double[]> window_;
   std::size_t count_ = 0;

@@ -15,7 +15,12 @@ struct HttpRequest {
   std::string content_type;   // as sent, may carry "; charset=utf-8"
   std::string authorization;  // the Authorization header, if any
   std::string origin;         // the Origin header, if any
+  std::string host;           // the Host header, if any
+  std::string cookie;         // the Cookie header, if any
   std::string body;
+  // Set by the server's AccessGuard: the request carried the server's token (or none is
+  // set). Handlers of open paths (a login page) read it.
+  bool authenticated = true;
 
   // The path without the query string.
   std::string_view path() const {

@@ -10,12 +10,16 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <fmt/format.h>
+
+#include "src/net/connection_limits.hpp"
 
 namespace tickflow {
 
@@ -29,10 +33,14 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
   std::optional<WebSocketEndpoint> websocket;
-  // Counters before the io_context: sessions still queued in it are destroyed with it and
-  // update them on the way out.
+  AccessGuard guard;
+  // Counters and limits before the io_context: sessions still queued in it are destroyed
+  // with it and update them on the way out.
   std::atomic<std::uint64_t> accepted{0}, refused{0}, timed_out{0};
-  std::atomic<std::int64_t> open{0};
+  std::atomic<std::uint64_t> websockets_refused{0}, websockets_overflowed{0}, access_refused{0};
+  ConnectionLimits limits;
+  // Handles requests with large bodies, so that parsing them never holds an I/O thread.
+  std::unique_ptr<net::thread_pool> workers;
   // One io_context per I/O thread, each run by that thread alone; a connection lives on
   // one of them, so its handlers run one at a time without a strand. One io_context run
   // by every thread had a thread in epoll wake another for each request, through a shared
@@ -47,7 +55,13 @@ struct HttpServer::Impl {
   std::uint16_t bound_port = 0;
 
   Impl(HttpServerOptions o, HttpHandler h, std::optional<WebSocketEndpoint> ws)
-      : options(std::move(o)), handler(std::move(h)), websocket(std::move(ws)) {
+      : options(std::move(o)),
+        handler(std::move(h)),
+        websocket(std::move(ws)),
+        guard(options.access, options.address),
+        limits(ConnectionLimitValues{options.max_connections, options.max_connections_per_address,
+                                     options.max_websockets, options.max_websockets_per_address}) {
+    if (options.offload_body_bytes > 0) workers = std::make_unique<net::thread_pool>(1);
     for (int i = 0; i < std::max(1, options.threads); ++i) {
       contexts.push_back(std::make_unique<net::io_context>(1));
       keep_running.push_back(net::make_work_guard(*contexts.back()));
@@ -65,14 +79,14 @@ HttpResponse plain_error(int status, std::string message) {
 
 // One upgraded connection: reads text messages and answers each with the endpoint's
 // reply, or, in push mode, hands itself to the endpoint as a peer that the server writes
-// to from any thread. Writes go through a queue on the session's thread, one at a time.
-// Owned by its pending operations; closes on error, timeout (no pong) or close frame.
+// to from any thread. Writes go through a queue on the session's thread, one at a time;
+// a peer that lets more than websocket_queue_bytes pile up (it does not read) is closed
+// with 1008 rather than let the queue grow without bound. Owned by its pending
+// operations; closes on error, timeout (no pong) or close frame.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(beast::tcp_stream stream, HttpServer::Impl& server) : ws_(std::move(stream)), server_(server) {
-    server_.open.fetch_add(1);
-  }
-  ~WebSocketSession() { server_.open.fetch_sub(1); }
+  WebSocketSession(beast::tcp_stream stream, HttpServer::Impl& server, ConnectionLimits::Slot slot)
+      : ws_(std::move(stream)), server_(server), slot_(std::move(slot)) {}
 
   void accept(http::request<http::string_body> upgrade, HttpRequest request) {
     beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts take over
@@ -96,9 +110,18 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   // Called on any thread.
   bool send(std::string text) {
-    if (!open_) return false;
+    if (!open_ || overflowed_) return false;
+    std::size_t bytes = text.size();
+    if (queued_bytes_.fetch_add(bytes) + bytes > server_.options.websocket_queue_bytes) {
+      queued_bytes_.fetch_sub(bytes);
+      overflowed_ = true;
+      server_.websockets_overflowed.fetch_add(1);
+      net::post(ws_.get_executor(), [self = shared_from_this()] { self->drop_queue(); });
+      return false;
+    }
     queued_.fetch_add(1);
     net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      if (self->overflowed_) return self->forget(text.size());
       self->outbox_.push_back(std::move(text));
       if (self->outbox_.size() == 1) self->write_next();
     });
@@ -106,14 +129,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   }
 
   void close() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-      if (!self->open_) return;
-      self->open_ = false;
-      self->ws_.async_close(websocket::close_code::normal, [self](beast::error_code) {});
-    });
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->close_with(websocket::close_code::normal, ""); });
   }
 
-  bool is_open() const { return open_; }
+  bool is_open() const { return open_ && !overflowed_; }
   std::size_t queued() const { return queued_.load(); }
 
  private:
@@ -141,6 +160,28 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     std::weak_ptr<WebSocketSession> session_;
   };
 
+  void forget(std::size_t bytes) {
+    queued_.fetch_sub(1);
+    queued_bytes_.fetch_sub(bytes);
+  }
+
+  // The peer stopped reading: keep only the frame being written, then close with 1008.
+  void drop_queue() {
+    while (outbox_.size() > 1) {
+      forget(outbox_.back().size());
+      outbox_.pop_back();
+    }
+    if (outbox_.empty()) close_with(websocket::close_code::policy_error, "not reading: outgoing queue full");
+  }
+
+  void close_with(websocket::close_code code, const char* reason) {
+    if (!open_ || closing_) return;
+    closing_ = true;
+    ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {
+      self->open_ = false;
+    });
+  }
+
   void read() {
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {  // closed, timed out or broken: the session ends
@@ -149,6 +190,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
       }
       std::string message = beast::buffers_to_string(self->buffer_.data());
       self->buffer_.consume(self->buffer_.size());
+      if (self->overflowed_) return;  // closing: nothing more is answered
       const auto& endpoint = *self->server_.websocket;
       try {
         if (endpoint.on_peer_message && self->peer_) {
@@ -167,14 +209,17 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void write_next() {
     ws_.text(true);
     ws_.async_write(net::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->forget(self->outbox_.front().size());
       self->outbox_.pop_front();
-      self->queued_.fetch_sub(1);
       if (ec) {
         self->open_ = false;
-        self->queued_.fetch_sub(self->outbox_.size());
-        self->outbox_.clear();
+        while (!self->outbox_.empty()) {
+          self->forget(self->outbox_.front().size());
+          self->outbox_.pop_front();
+        }
         return;
       }
+      if (self->overflowed_) return self->drop_queue();
       if (!self->outbox_.empty()) self->write_next();
     });
   }
@@ -182,20 +227,36 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   HttpServer::Impl& server_;
+  ConnectionLimits::Slot slot_;
   std::deque<std::string> outbox_;  // on the session's thread only
   std::atomic<std::size_t> queued_{0};
+  std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<bool> open_{false};
+  std::atomic<bool> overflowed_{false};
+  bool closing_ = false;  // on the session's thread only
   std::shared_ptr<Peer> peer_;
 };
 
-// One connection: reads requests one after another (keep-alive), calls the handler,
-// writes the answer. Owned by the pending asynchronous operation (shared_from_this).
+// Transfer-Encoding must be exactly "chunked" and never beside Content-Length: anything
+// else is how requests are smuggled past a proxy that reads them differently.
+bool ambiguous_framing(const http::request_parser<http::string_body>& parser) {
+  const auto& h = parser.get();
+  auto te = h.find(http::field::transfer_encoding);
+  if (te == h.end()) return false;
+  std::string_view value(te->value().data(), te->value().size());
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  return !equals_ignoring_case(value, "chunked") || h.count(http::field::transfer_encoding) > 1 ||
+         h.find(http::field::content_length) != h.end();
+}
+
+// One connection: reads requests one after another (keep-alive), checks each header with
+// the AccessGuard before its body is read, calls the handler (on a worker thread for large
+// bodies), writes the answer. Owned by the pending asynchronous operation (shared_from_this).
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {
-    server_.open.fetch_add(1);
-  }
-  ~Session() { server_.open.fetch_sub(1); }
+  Session(tcp::socket socket, HttpServer::Impl& server, ConnectionLimits::Slot slot)
+      : stream_(std::move(socket)), server_(server), slot_(std::move(slot)) {}
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
@@ -206,13 +267,46 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
-    stream_.expires_after(requests_ == 0 ? server_.options.header_timeout : server_.options.idle_timeout);
+    if (requests_ > 0 && buffer_.size() == 0) {
+      // A kept-alive connection may wait idle_timeout for its next request to start; from
+      // its first byte on, the header has header_timeout like any other.
+      stream_.expires_after(server_.options.idle_timeout);
+      stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        if (ec) return self->on_read_error(ec);
+        self->buffer_.commit(n);
+        self->read_header_in_time();
+      });
+      return;
+    }
+    read_header_in_time();
+  }
+
+  void read_header_in_time() {
+    stream_.expires_after(server_.options.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
+    if (ambiguous_framing(*parser_)) {
+      return respond(plain_error(400, "Transfer-Encoding must be exactly 'chunked', without Content-Length"), false);
+    }
+    const auto& msg = parser_->get();
+    request_ = HttpRequest{};
+    request_.method = std::string(msg.method_string());
+    request_.target = std::string(msg.target());
+    request_.content_type = std::string(msg[http::field::content_type]);
+    request_.authorization = std::string(msg[http::field::authorization]);
+    request_.origin = std::string(msg[http::field::origin]);
+    request_.host = std::string(msg[http::field::host]);
+    request_.cookie = std::string(msg[http::field::cookie]);
+    // Refused before the body is read: a client without the right to send one does not
+    // get to make the server read megabytes.
+    if (auto refusal = server_.guard.check(request_, websocket::is_upgrade(msg))) {
+      server_.access_refused.fetch_add(1);
+      return respond(std::move(*refusal), false);
+    }
     stream_.expires_after(server_.options.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_body(e); });
@@ -241,31 +335,43 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     ++requests_;
     auto& msg = parser_->get();
-    HttpRequest req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.content_type = std::string(msg[http::field::content_type]);
-    req.authorization = std::string(msg[http::field::authorization]);
-    req.origin = std::string(msg[http::field::origin]);
-    if (websocket::is_upgrade(msg)) {
-      const auto& ws = server_.websocket;
-      if (!ws || req.path() != ws->path) return respond(plain_error(404, "no WebSocket endpoint here"), false);
-      if (ws->admit) {
-        if (auto refusal = ws->admit(req)) return respond(std::move(*refusal), false);
-      }
-      // The connection now belongs to the WebSocket session.
-      std::make_shared<WebSocketSession>(std::move(stream_), server_)->accept(parser_->release(), std::move(req));
+    if (websocket::is_upgrade(msg)) return upgrade();
+    request_.body = std::move(msg.body());
+    bool keep_alive = msg.keep_alive();
+    if (server_.workers && request_.body.size() > server_.options.offload_body_bytes) {
+      net::post(*server_.workers, [self = shared_from_this(), keep_alive] {
+        HttpResponse res = self->call_handler();
+        net::post(self->stream_.get_executor(),
+                  [self, keep_alive, res = std::move(res)]() mutable { self->respond(std::move(res), keep_alive); });
+      });
       return;
     }
-    req.body = std::move(msg.body());
-    bool keep_alive = msg.keep_alive();
-    HttpResponse res;
+    respond(call_handler(), keep_alive);
+  }
+
+  HttpResponse call_handler() {
     try {
-      res = server_.handler(req);
-    } catch (const std::exception& e) {
-      res = plain_error(500, "internal error");
+      return server_.handler(request_);
+    } catch (const std::exception&) {
+      return plain_error(500, "internal error");
     }
-    respond(std::move(res), keep_alive);
+  }
+
+  void upgrade() {
+    const auto& ws = server_.websocket;
+    if (!ws || request_.path() != ws->path) return respond(plain_error(404, "no WebSocket endpoint here"), false);
+    if (ws->admit) {
+      if (auto refusal = ws->admit(request_)) return respond(std::move(*refusal), false);
+    }
+    if (!server_.limits.upgrade(slot_)) {
+      server_.websockets_refused.fetch_add(1);
+      HttpResponse r = plain_error(503, "too many WebSocket connections; retry later");
+      r.headers.emplace_back("Retry-After", "5");
+      return respond(std::move(r), false);
+    }
+    // The connection now belongs to the WebSocket session.
+    std::make_shared<WebSocketSession>(std::move(stream_), server_, std::move(slot_))
+        ->accept(parser_->release(), std::move(request_));
   }
 
   void respond(HttpResponse r, bool keep_alive) {
@@ -293,6 +399,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl& server_;
+  ConnectionLimits::Slot slot_;
+  HttpRequest request_;
   std::uint64_t requests_ = 0;
 };
 
@@ -304,13 +412,16 @@ void HttpServer::Impl::accept() {
   acceptor->async_accept(next, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
-      if (static_cast<std::size_t>(open.load()) >= options.max_connections) {
+      beast::error_code peer_ec;
+      auto peer = socket.remote_endpoint(peer_ec);
+      auto slot = limits.connect(peer_ec ? std::string() : peer.address().to_string());
+      if (!slot) {
         refused.fetch_add(1);
         beast::error_code ignored;
-        socket.close(ignored);  // over the limit: hang up at once rather than queue
+        socket.close(ignored);  // over a limit: hang up at once rather than queue
       } else {
         accepted.fetch_add(1);
-        std::make_shared<Session>(std::move(socket), *this)->start();
+        std::make_shared<Session>(std::move(socket), *this, std::move(slot))->start();
       }
     }
     accept();
@@ -348,6 +459,8 @@ void HttpServer::stop() {
       s.acceptor->close(ignored);
     });
   }
+  // Requests still on a worker finish first: their answers are posted to the contexts.
+  if (s.workers) s.workers->join();
   s.keep_running.clear();
   for (auto& context : s.contexts) context->stop();
   for (auto& t : s.threads) t.join();
@@ -357,7 +470,9 @@ void HttpServer::stop() {
 std::uint16_t HttpServer::port() const { return impl_->bound_port; }
 
 HttpServerStats HttpServer::stats() const {
-  return {impl_->accepted.load(), impl_->refused.load(), impl_->timed_out.load(), impl_->open.load()};
+  const auto& s = *impl_;
+  return {s.accepted.load(), s.refused.load(), s.timed_out.load(), static_cast<std::int64_t>(s.limits.open()),
+          s.websockets_refused.load(), s.websockets_overflowed.load(), s.access_refused.load()};
 }
 
 }  // namespace tickflow

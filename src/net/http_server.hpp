@@ -1,7 +1,11 @@
 // HTTP/1.1 server (Boost.Beast) that hands each complete request to a handler: keep-alive,
-// many connections, limits on header size (431), body size (413) and connections, and
-// read timeouts that cut off slow clients (slowloris). Binds 127.0.0.1 unless told.
-// Runs its own I/O threads between start() and stop(); the handler is called on them,
+// many connections, limits on header size (431), body size (413) and connections (in all,
+// per client address, WebSockets), a header timeout on every request and a body timeout
+// that cut off slow clients (slowloris), strict Transfer-Encoding, a bound on each
+// WebSocket's outgoing queue, and the AccessGuard (Host, Origin, token) run on every
+// request's header before its body is read. Binds 127.0.0.1 unless told.
+// Runs its own I/O threads between start() and stop(); the handler is called on them (or,
+// for large bodies, on a worker thread, so the I/O thread keeps answering /healthz),
 // possibly concurrently, and must be thread-safe.
 #pragma once
 
@@ -13,6 +17,7 @@
 #include <string_view>
 #include <string>
 
+#include "src/net/access_guard.hpp"
 #include "src/net/http_message.hpp"
 
 namespace tickflow {
@@ -24,9 +29,18 @@ struct HttpServerOptions {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_connections = 4096;
-  std::chrono::milliseconds header_timeout{10'000};  // whole header must arrive in this time
+  std::size_t max_connections_per_address = 1024;  // one client address holds at most this many
+  std::size_t max_websockets = 512;                // within max_connections: the rest stays for requests
+  std::size_t max_websockets_per_address = 256;
+  // A WebSocket whose peer does not read is closed (1008) once this much waits for it.
+  std::size_t websocket_queue_bytes = 8 * 1024 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};  // a request's header must arrive in this time
   std::chrono::milliseconds body_timeout{30'000};    // then the body
-  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+  std::chrono::milliseconds idle_timeout{60'000};    // a kept-alive connection waits this for a request to start
+  // Requests with a larger body are handled on a worker thread; smaller ones (and every
+  // GET) on the I/O thread. 0: always on the I/O thread.
+  std::size_t offload_body_bytes = 64 * 1024;
+  AccessPolicy access;  // who may use the server (see access_guard.hpp)
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -61,9 +75,12 @@ struct WebSocketEndpoint {
 
 struct HttpServerStats {
   std::uint64_t connections_accepted = 0;
-  std::uint64_t connections_refused = 0;  // over max_connections
+  std::uint64_t connections_refused = 0;  // over max_connections or max_connections_per_address
   std::uint64_t timed_out = 0;            // cut off by a read timeout
   std::int64_t open_connections = 0;
+  std::uint64_t websockets_refused = 0;   // upgrades over a WebSocket limit (503)
+  std::uint64_t websockets_overflowed = 0;  // closed for not reading (1008)
+  std::uint64_t access_refused = 0;       // refused by the AccessGuard (401/403)
 };
 
 class HttpServer {

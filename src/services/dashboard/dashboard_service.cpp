@@ -10,6 +10,7 @@
 
 #include "src/core/json_writer.hpp"
 #include "src/log/named_logger.hpp"
+#include "src/net/access_guard.hpp"
 #include "src/net/http_server.hpp"
 #include "src/net/listen_address.hpp"
 #include "src/services/common/prometheus_text.hpp"
@@ -19,39 +20,6 @@
 namespace tickflow {
 
 namespace {
-
-// The value of `name` in the query string of `target`, percent-decoded; nothing if absent.
-std::optional<std::string> query_param(std::string_view target, std::string_view name) {
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) != name) continue;
-    std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '+') {
-        out += ' ';
-      } else if (raw[i] == '%' && i + 2 < raw.size()) {
-        unsigned v = 0;
-        auto [p, ec] = std::from_chars(raw.data() + i + 1, raw.data() + i + 3, v, 16);
-        if (ec != std::errc{} || p != raw.data() + i + 3) return std::nullopt;
-        out += static_cast<char>(v);
-        i += 2;
-      } else if (raw[i] == '%') {
-        return std::nullopt;
-      } else {
-        out += raw[i];
-      }
-    }
-    return out;
-  }
-  return std::nullopt;
-}
 
 // API answers change with every record: no cache may keep them.
 HttpResponse api_response(int status, std::string body) {
@@ -68,6 +36,35 @@ HttpResponse error_response(int status, std::string_view field, std::string_view
   return api_response(status, std::move(body));
 }
 
+// Headers of every page and asset: no other site may frame the page (clickjacking), and the
+// page may talk only to this server.
+void add_page_headers(HttpResponse& res) {
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  res.headers.emplace_back("X-Frame-Options", "DENY");
+  res.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                           "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+}
+
+// The form a browser gets instead of the page while it has no token: posting it sets the
+// token as an HttpOnly cookie, so it never sits in a URL, the history or page scripts.
+HttpResponse login_page(int status, std::string_view message) {
+  HttpResponse res;
+  res.status = status;
+  res.content_type = "text/html; charset=utf-8";
+  res.body = fmt::format(
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>tickflow: log in</title></head>"
+      "<body style=\"font-family:sans-serif;max-width:28em;margin:4em auto\"><h1>tickflow</h1>"
+      "<p>This dashboard needs its token (TICKFLOW_DASHBOARD_TOKEN).</p><p id=\"message\">{}</p>"
+      "<form method=\"post\" action=\"/login\"><input type=\"password\" name=\"token\" autofocus "
+      "autocomplete=\"current-password\" aria-label=\"token\"> <button type=\"submit\">Log in</button></form>"
+      "</body></html>",
+      message);
+  res.headers.emplace_back("Cache-Control", "no-store");
+  add_page_headers(res);
+  return res;
+}
+
 std::string random_epoch() {
   std::random_device rd;
   return fmt::format("{:08x}{:08x}", rd(), rd());
@@ -80,6 +77,19 @@ DashboardService::DashboardService(Bus& bus, DashboardOptions options)
   auto address = parse_listen_address(options_.listen);
   if (!address) throw std::invalid_argument(fmt::format("dashboard.listen '{}' is not host:port", options_.listen));
   host_ = address->host;
+  if (!token_is_header_safe(options_.token)) {
+    throw std::invalid_argument("TICKFLOW_DASHBOARD_TOKEN must be printable ASCII without spaces, quotes, commas or semicolons");
+  }
+  if (auto refusal = exposure_refusal(host_, !options_.token.empty(), options_.insecure, "dashboard.listen",
+                                      "TICKFLOW_DASHBOARD_TOKEN");
+      !refusal.empty()) {
+    throw std::invalid_argument(refusal);
+  }
+  if (!is_loopback_host(host_) && options_.token.empty()) {
+    named_logger("dashboard")->warn("INSECURE: the dashboard on {} without a token (--http.insecure): anyone who can "
+                                    "reach the port can read it and change thresholds",
+                                    options_.listen);
+  }
   if (!options_.history_path.empty()) {
     history_ = std::make_unique<FeedHistory>(options_.history_path, options_.limits.resume_window);
     std::size_t restored = 0;
@@ -94,10 +104,17 @@ DashboardService::DashboardService(Bus& bus, DashboardOptions options)
   o.port = address->port;
   o.threads = 2;
   o.max_body_bytes = 64 * 1024;
-  o.max_connections = 1024;
+  o.max_connections = options_.max_connections;
+  o.max_connections_per_address = options_.max_connections_per_address;
+  o.max_websockets = options_.max_websockets;
+  o.max_websockets_per_address = options_.max_websockets_per_address;
+  o.websocket_queue_bytes = options_.websocket_queue_bytes;
+  o.access.token = options_.token;
+  o.access.allowed_origins = options_.allowed_origins;
+  o.access.allowed_hosts = options_.allowed_hosts;
+  o.access.open_paths = {"/healthz", "/login", "/", "/index.html"};  // the page shows the login form
   WebSocketEndpoint ws;
   ws.path = "/ws";
-  ws.admit = [this](const HttpRequest& r) { return admit(r); };
   ws.on_open = [this](std::shared_ptr<WebSocketPeer> peer, const HttpRequest& r) { open_client(std::move(peer), r); };
   ws.on_peer_message = [this](const std::shared_ptr<WebSocketPeer>& peer, std::string_view message) {
     // The page only pings (to measure the round trip); anything else is answered, not obeyed.
@@ -112,28 +129,9 @@ DashboardService::DashboardService(Bus& bus, DashboardOptions options)
 
 DashboardService::~DashboardService() { server_->stop(); }
 
-std::string DashboardService::start() {
-  if (auto error = server_->start(); !error.empty()) return error;
-  // The page's own address is always an allowed Origin.
-  for (const auto& host : {host_, std::string("127.0.0.1"), std::string("localhost")}) {
-    origins_.push_back(fmt::format("http://{}:{}", host, server_->port()));
-  }
-  for (const auto& o : options_.allowed_origins) origins_.push_back(o);
-  return {};
-}
+std::string DashboardService::start() { return server_->start(); }
 
 std::string DashboardService::url() const { return fmt::format("http://{}:{}", host_, server_->port()); }
-
-std::optional<HttpResponse> DashboardService::admit(const HttpRequest& r) const {
-  if (!r.origin.empty() && std::find(origins_.begin(), origins_.end(), r.origin) == origins_.end()) {
-    return error_response(403, "Origin", fmt::format("origin {} may not open the live feed; allowed: the dashboard's "
-                                                     "own address and dashboard.allowed_origins", r.origin));
-  }
-  if (!options_.token.empty() && query_param(r.target, "token").value_or("") != options_.token) {
-    return error_response(401, "token", "the live feed needs ?token= (TICKFLOW_DASHBOARD_TOKEN)");
-  }
-  return std::nullopt;
-}
 
 void DashboardService::open_client(std::shared_ptr<WebSocketPeer> peer, const HttpRequest& request) {
   auto client = std::make_unique<Client>(Client{std::move(peer), ClientQueue(options_.client_queue)});
@@ -249,16 +247,19 @@ void DashboardService::run(std::stop_token stop) {
 
 HttpResponse DashboardService::handle(const HttpRequest& r) {
   std::string_view path = r.path();
+  // The server's AccessGuard has checked Host, Origin and the token (but for open paths).
+  if (path == "/login") return r.method == "POST" ? login(r) : login_page(r.authenticated ? 200 : 401, "");
+  if (!r.authenticated && path != "/healthz") return login_page(401, "");
   if (path == "/api/thresholds" && r.method == "POST") {
-    if (!options_.token.empty() && r.authorization != "Bearer " + options_.token) {
-      return error_response(401, "Authorization", "changing thresholds needs 'Authorization: Bearer TOKEN'");
+    if (!has_media_type(r.content_type, {"application/json"})) {
+      return error_response(415, "Content-Type", "send the thresholds as application/json");
     }
     if (!options_.thresholds.change) return error_response(501, "thresholds", "not available in this process");
     auto [status, body] = options_.thresholds.change(r.body);
     return api_response(status, std::move(body));
   }
   if (r.method != "GET" && r.method != "HEAD") {
-    auto res = error_response(405, "method", "use GET (POST only for /api/thresholds)");
+    auto res = error_response(405, "method", "use GET (POST only for /api/thresholds and /login)");
     res.headers.emplace_back("Allow", "GET");
     return res;
   }
@@ -269,10 +270,7 @@ HttpResponse DashboardService::handle(const HttpRequest& r) {
       HttpResponse res;
       res.content_type = std::string(asset.content_type);
       res.body = std::string(asset.bytes);
-      res.headers.emplace_back("X-Content-Type-Options", "nosniff");
-      res.headers.emplace_back("Content-Security-Policy",
-                               "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                               "connect-src 'self' ws: wss:");
+      add_page_headers(res);
       return res;
     }
     return error_response(404, "path", fmt::format("no such file: {}", path));
@@ -320,6 +318,27 @@ HttpResponse DashboardService::handle(const HttpRequest& r) {
                         fmt::format("no such path: {}; the page is at /, the API under /api/ (symbols, history, "
                                     "signals, alarms, notifications, summary, thresholds)",
                                     path));
+}
+
+HttpResponse DashboardService::login(const HttpRequest& r) const {
+  if (options_.token.empty()) {
+    HttpResponse res = api_response(303, "{}");
+    res.headers.emplace_back("Location", "/");
+    return res;
+  }
+  if (!has_media_type(r.content_type, {"application/x-www-form-urlencoded"})) {
+    return error_response(415, "Content-Type", "log in with the page's form (application/x-www-form-urlencoded)");
+  }
+  auto token = query_param("?" + r.body, "token");
+  if (!token || !same_secret(*token, options_.token)) {
+    named_logger("dashboard")->warn("login refused: wrong token");
+    return login_page(401, "That is not the token.");
+  }
+  HttpResponse res = api_response(303, "{}");
+  res.headers.emplace_back("Location", "/");
+  res.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict",
+                                                     AccessPolicy{}.cookie_name, *token));
+  return res;
 }
 
 std::string DashboardService::metrics_text() const {

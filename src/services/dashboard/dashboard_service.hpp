@@ -5,7 +5,8 @@
 // alarms, notifications, summary, thresholds), GET /metrics and /healthz, and pushes live
 // messages over WebSocket /ws: a snapshot on connect (or the missed messages when the page
 // resumes from a cursor), then batches every few milliseconds from a bounded per-page
-// queue with conflation. Origin-checked; an optional token guards /ws and changes.
+// queue with conflation. The HTTP server's AccessGuard checks Host and Origin; an
+// optional token guards everything but /healthz (a login form sets it as a cookie).
 #pragma once
 
 #include <atomic>
@@ -45,7 +46,16 @@ struct DashboardOptions {
   std::size_t client_queue = 5000;           // pending non-conflatable messages per page before a resync
   std::chrono::milliseconds flush_every{16}; // one batch per page per animation frame
   std::vector<std::string> allowed_origins;  // besides the page's own address
-  std::string token;                         // when set: required on /ws (?token=) and for changes (Bearer)
+  std::vector<std::string> allowed_hosts;    // Host names besides loopback names and IP addresses
+  // When set, every path but /healthz needs it: the page logs in by a form that sets an
+  // HttpOnly cookie; scripts send 'Authorization: Bearer TOKEN'.
+  std::string token;
+  bool insecure = false;  // a non-loopback listen address without a token is refused unless set
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_address = 512;
+  std::size_t max_websockets = 512;
+  std::size_t max_websockets_per_address = 256;
+  std::size_t websocket_queue_bytes = 8 * 1024 * 1024;
   ThresholdsControl thresholds;
 };
 
@@ -62,7 +72,8 @@ struct DashboardCounters {
 
 class DashboardService {
  public:
-  // Throws std::invalid_argument (bad listen address) or std::runtime_error (history) at start-up.
+  // Throws std::invalid_argument (bad listen address, a reachable address without a token)
+  // or std::runtime_error (history) at start-up.
   DashboardService(Bus& bus, DashboardOptions options);
   ~DashboardService();
   std::string start();  // binds the HTTP server: empty, or why it cannot
@@ -79,7 +90,7 @@ class DashboardService {
   };
 
   HttpResponse handle(const HttpRequest& request);
-  std::optional<HttpResponse> admit(const HttpRequest& request) const;
+  HttpResponse login(const HttpRequest& request) const;
   void open_client(std::shared_ptr<WebSocketPeer> peer, const HttpRequest& request);
   void broadcast(const std::vector<FeedMessage>& messages);
   void flush_clients();
@@ -93,7 +104,6 @@ class DashboardService {
   std::unique_ptr<HttpServer> server_;
   mutable std::mutex clients_mutex_;
   std::vector<std::unique_ptr<Client>> clients_;
-  std::vector<std::string> origins_;
   DashboardCounters counters_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "src/app/options.hpp"
 #include "src/log/named_logger.hpp"
 #include "src/net/listen_address.hpp"
 
@@ -13,25 +14,35 @@ namespace tickflow {
 
 namespace {
 
-IngestOptions handler_options(const Settings& settings, std::string token, std::string state_path) {
+IngestOptions handler_options(const Settings& settings, std::string state_path) {
   IngestOptions o;
   o.validated_topic = settings.topics.validated;
   o.rejected_topic = settings.topics.rejected;
   o.limits = settings.validation;
   o.publish_wait = std::chrono::milliseconds(settings.ingest.publish_wait_ms);
   o.ack_wait = std::chrono::milliseconds(settings.ingest.ack_wait_ms);
-  o.token = std::move(token);
-  if (o.token.empty()) {
-    if (const char* env = std::getenv("TICKFLOW_INGEST_TOKEN")) o.token = env;
-  }
   o.state_path = std::move(state_path);
   return o;
 }
 
-HttpServerOptions server_options(const IngestSettings& in, std::string& host) {
+HttpServerOptions server_options(const Settings& settings, std::string token, std::string& host) {
+  const IngestSettings& in = settings.ingest;
   auto address = parse_listen_address(in.listen);
   if (!address) throw std::invalid_argument(fmt::format("ingest.listen '{}' is not host:port", in.listen));
   host = address->host;
+  if (token.empty()) {
+    if (const char* env = std::getenv("TICKFLOW_INGEST_TOKEN")) token = env;
+  }
+  if (!token_is_header_safe(token)) {
+    throw std::invalid_argument("the ingest token must be printable ASCII without spaces, quotes, commas or semicolons");
+  }
+  auto refusal = exposure_refusal(host, !token.empty(), settings.http.insecure, "ingest.listen", "TICKFLOW_INGEST_TOKEN");
+  if (!refusal.empty()) throw std::invalid_argument(refusal);
+  if (!is_loopback_host(host) && token.empty()) {
+    named_logger("ingest")->warn("INSECURE: ingest on {} without a token (--http.insecure): anyone who can reach the "
+                                 "port can send records",
+                                 in.listen);
+  }
   HttpServerOptions o;
   o.address = host;
   o.port = address->port;
@@ -41,17 +52,24 @@ HttpServerOptions server_options(const IngestSettings& in, std::string& host) {
   o.header_timeout = std::chrono::milliseconds(in.header_timeout_ms);
   o.body_timeout = std::chrono::milliseconds(in.body_timeout_ms);
   o.idle_timeout = std::chrono::milliseconds(in.idle_timeout_ms);
+  o.max_connections_per_address = static_cast<std::size_t>(settings.http.max_connections_per_address);
+  o.max_websockets = static_cast<std::size_t>(settings.http.max_websockets);
+  o.max_websockets_per_address = static_cast<std::size_t>(settings.http.max_websockets_per_address);
+  o.websocket_queue_bytes = static_cast<std::size_t>(settings.http.websocket_queue_bytes);
+  o.access.token = std::move(token);
+  o.access.open_paths = {"/healthz"};
+  if (in.allowed_origins != "none") o.access.allowed_origins = split_list(in.allowed_origins);
+  if (settings.http.allowed_hosts != "none") o.access.allowed_hosts = split_list(settings.http.allowed_hosts);
   return o;
 }
 
 }  // namespace
 
 IngestServer::IngestServer(const Settings& settings, Bus& bus, std::string token, std::string state_path)
-    : handler_(bus, handler_options(settings, std::move(token), std::move(state_path))) {
-  HttpServerOptions options = server_options(settings.ingest, host_);
+    : handler_(bus, handler_options(settings, std::move(state_path))) {
+  HttpServerOptions options = server_options(settings, std::move(token), host_);
   WebSocketEndpoint ws;
   ws.path = "/ws";
-  ws.admit = [this](const HttpRequest& r) { return handler_.admit_websocket(r); };
   ws.on_message = [this](std::string_view m) { return handler_.handle_websocket_message(m); };
   server_ = std::make_unique<HttpServer>(options, [this](const HttpRequest& r) { return handler_.handle(r); }, ws);
 }

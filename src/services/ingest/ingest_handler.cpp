@@ -15,6 +15,7 @@
 #include "src/services/common/prometheus_text.hpp"
 #include "src/core/record_writer.hpp"
 #include "src/log/named_logger.hpp"
+#include "src/net/access_guard.hpp"
 #include "src/core/rejection_writer.hpp"
 
 namespace tickflow {
@@ -32,41 +33,25 @@ HttpResponse error_response(int status, std::string_view message) {
   return json_response(status, std::move(body));
 }
 
-std::string_view media_type(std::string_view content_type) {
-  auto semicolon = content_type.find(';');
-  std::string_view t = content_type.substr(0, semicolon);
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return t;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// Compares without an early exit, so response time does not reveal how much of a
-// guessed token was right.
-bool same_secret(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % std::max<std::size_t>(1, b.size())]);
-  return diff == 0;
-}
-
 }  // namespace
 
 // What one request became: the records to publish (in order) and the rejections.
 struct IngestHandler::Outcome {
   struct Accepted {
     std::size_t index;
+    std::size_t rejected_before;  // rejections in the request ahead of this record
     std::string key;
     std::string_view raw;    // the record as sent (in the request's padded copy), when reusable
     std::string rewritten;   // otherwise the record written anew (e.g. its symbol upper-cased)
     bool add_data_type = false;
   };
   std::vector<Accepted> accepted;
-  std::vector<std::pair<std::size_t, ValidationErrors>> rejected;  // index, problems
-  std::vector<std::string> rejected_lines;  // what goes to rejected_data
+  // The first max_rejections_described rejections, in full: index, problems, and the line
+  // that goes to rejected_data. The rest are only counted, so that a body of a million bad
+  // records costs neither a million descriptions in memory nor an answer many times its size.
+  std::vector<std::pair<std::size_t, ValidationErrors>> rejected;
+  std::vector<std::string> rejected_lines;
+  std::size_t rejected_total = 0;
   double received = 0;                      // ingest_ts of every record of the request
 };
 
@@ -135,41 +120,19 @@ HttpResponse IngestHandler::handle(const HttpRequest& request) {
   return response;
 }
 
-std::optional<HttpResponse> IngestHandler::admit_websocket(const HttpRequest& upgrade) {
-  auto refusal = check_token(upgrade);
-  if (refusal) count_status(refusal->status);  // handle() counts the others
-  return refusal;
-}
-
-std::optional<HttpResponse> IngestHandler::check_token(const HttpRequest& upgrade) {
-  if (!options_.token.empty()) {
-    constexpr std::string_view bearer = "Bearer ";
-    std::string_view auth = upgrade.authorization;
-    if (auth.substr(0, bearer.size()) != bearer || !same_secret(auth.substr(bearer.size()), options_.token)) {
-      HttpResponse r = error_response(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
-  }
-  return std::nullopt;
-}
-
 std::string IngestHandler::handle_websocket_message(std::string_view message) {
   HttpRequest req;
   req.method = "POST";
   req.target = "/ingest";
   req.content_type = "application/x-ndjson";  // one object is one line
   req.body = std::string(message);
-  if (!options_.token.empty()) req.authorization = "Bearer " + options_.token;  // admitted at the upgrade
   HttpResponse res = handle(req);
   return fmt::format("{{\"status\":{},\"answer\":{}}}", res.status, res.body);
 }
 
 HttpResponse IngestHandler::ingest(const HttpRequest& request) {
-  if (auto refusal = check_token(request)) return *refusal;
-  std::string_view type = media_type(request.content_type);
-  bool ndjson = iequals(type, "application/x-ndjson") || iequals(type, "application/jsonl");
-  if (!ndjson && !iequals(type, "application/json")) {
+  bool ndjson = has_media_type(request.content_type, {"application/x-ndjson", "application/jsonl"});
+  if (!ndjson && !has_media_type(request.content_type, {"application/json"})) {
     return error_response(415, fmt::format("Content-Type '{}' is not accepted; send application/json (one object or an "
                                            "array) or application/x-ndjson (one object per line)",
                                            request.content_type));
@@ -185,6 +148,14 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
   std::string_view text(padded.data(), body.size());
 
   Outcome outcome;
+  auto reject = [&](std::size_t index, const ValidationErrors& problems, std::string_view json) {
+    if (outcome.rejected_total++ >= options_.max_rejections_described) return;
+    outcome.rejected.emplace_back(index, problems);
+    std::string line;
+    write_rejection_line(index, problems, json, line);
+    line.pop_back();  // no newline on the bus
+    outcome.rejected_lines.push_back(std::move(line));
+  };
   auto parser = take_parser();
   Record record;
   ValidationErrors errors;
@@ -197,6 +168,7 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
       // otherwise. seq and ingest_ts are added when it is published.
       auto& a = outcome.accepted.emplace_back();
       a.index = index;
+      a.rejected_before = outcome.rejected_total;
       a.key = std::string(record.partition_key());
       if (record.raw_reusable) {
         a.raw = json;
@@ -205,11 +177,7 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
         write_record(record, a.rewritten);
       }
     } else {
-      outcome.rejected.emplace_back(index, errors);
-      std::string line;
-      write_rejection_line(index, errors, json, line);
-      line.pop_back();  // no newline on the bus
-      outcome.rejected_lines.push_back(std::move(line));
+      reject(index, errors, json);
     }
   };
 
@@ -240,11 +208,7 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
         od::json_type t;
         if ((e = v.type().get(t))) break;
         if (t != od::json_type::object) {
-          outcome.rejected.emplace_back(index, ValidationErrors{{whole_record, "expected a JSON object"}});
-          std::string line;
-          write_rejection_line(index, outcome.rejected.back().second, v.raw_json_token(), line);
-          line.pop_back();
-          outcome.rejected_lines.push_back(std::move(line));
+          reject(index, ValidationErrors{{whole_record, "expected a JSON object"}}, v.raw_json_token());
           // skip the value: On Demand moves past it when the loop advances
         } else {
           od::object obj;
@@ -364,10 +328,28 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
     std::lock_guard lock(metrics_mu_);
     ++rejected_by_field_[errors.front().field];
   }
-  rejected_.fetch_add(reported);
+  // Rejections past the described ones: counted in the answer, on the bus as one line.
+  const std::size_t rejected_total =
+      published < outcome.accepted.size() ? outcome.accepted[published].rejected_before : outcome.rejected_total;
+  const std::size_t undescribed = rejected_total - reported;
+  if (undescribed > 0) {
+    std::string line = fmt::format(
+        "{{\"line\":null,\"field\":\"(request)\",\"reason\":\"{} more rejected records of this request are counted, not "
+        "described (ingest describes the first {})\",\"count\":{}}}",
+        undescribed, options_.max_rejections_described, undescribed);
+    if (bus_.publish(options_.rejected_topic, "", line, options_.publish_wait) != PublishStatus::ok) {
+      rejected_unpublished_.fetch_add(1);
+    }
+    std::lock_guard lock(metrics_mu_);
+    rejected_by_field_["(not described)"] += undescribed;
+  }
+  rejected_.fetch_add(rejected_total);
 
   std::string body = fmt::format("{{\"accepted\":{}", published);
   if (!rejected_json.empty()) body += ",\"rejected\":[" + rejected_json + "]";
+  if (undescribed > 0) {
+    body += fmt::format(",\"rejected_count\":{},\"rejections_not_described\":{}", rejected_total, undescribed);
+  }
   if (first_unpublished_index != SIZE_MAX) {
     body += fmt::format(",\"retry_from_index\":{},\"error\":\"bus full: records from index {} on were not taken; "
                         "retry them after Retry-After seconds\"}}",

@@ -1,7 +1,9 @@
 // The ingest service's HTTP endpoints, independent of sockets: POST /ingest validates one
 // JSON object, a JSON array or NDJSON, numbers each accepted record per symbol (seq,
 // ingest_ts) and publishes it to validated_data; rejected records go to rejected_data with
-// the field and reason, and back to the client. GET /healthz and GET /metrics.
+// the field and reason, and back to the client (the first max_rejections_described in
+// full, the rest counted). GET /healthz and GET /metrics. Who may call it (Host, Origin,
+// token) is the HTTP server's AccessGuard's business.
 // Thread-safe: the HTTP server calls handle() from its I/O threads.
 #pragma once
 
@@ -27,7 +29,9 @@ namespace tickflow {
 struct IngestOptions {
   std::string validated_topic = "validated_data";
   std::string rejected_topic = "rejected_data";
-  std::string token;  // when set, requests need "Authorization: Bearer <token>"
+  // Rejections described in full per request (answer and rejected_data); the rest are
+  // counted. Bounds the work and the answer a body of bad records can cause.
+  std::size_t max_rejections_described = 100;
   ValidationLimits limits;
   std::chrono::milliseconds publish_wait{50};  // how long to wait for room before answering 503
   // How long a request waits for the bus to acknowledge its records (Kafka: acks=all)
@@ -48,10 +52,9 @@ class IngestHandler {
 
   HttpResponse handle(const HttpRequest& request);
 
-  // WebSocket ingest on /ws: whether an upgrade may connect (the same bearer token as
-  // POST), and the answer to one message (one record or NDJSON), as
+  // WebSocket ingest on /ws (the server's AccessGuard admits the upgrade): the answer to
+  // one message (one record or NDJSON), as
   // {"status": <what POST would answer>, "answer": <POST's body>}.
-  std::optional<HttpResponse> admit_websocket(const HttpRequest& upgrade);
   std::string handle_websocket_message(std::string_view message);
 
   // Prometheus text for GET /metrics.
@@ -67,7 +70,6 @@ class IngestHandler {
   struct Outcome;  // per-request work list (defined in the .cpp)
 
   HttpResponse ingest(const HttpRequest& request);
-  std::optional<HttpResponse> check_token(const HttpRequest& request);
   HttpResponse publish(Outcome& outcome, bool single);
   bool reserve_seq(const Outcome& outcome);
   void count_status(int status);

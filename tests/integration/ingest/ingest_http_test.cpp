@@ -170,9 +170,10 @@ TEST(IngestHttp, AnswersEachErrorPathWithItsStatus) {
 }
 
 TEST(IngestHttp, BearerTokenIsRequiredWhenSet) {
-  IngestOptions o;
-  o.token = "s3cret";
-  Ingest ingest(o);
+  HttpServerOptions so;
+  so.access.token = "s3cret";
+  so.access.open_paths = {"/healthz"};
+  Ingest ingest({}, so);
   auto c = ingest.client();
   std::string tick = R"({"stock_symbol":"AAPL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":1,"timestamp":1735690100})";
   auto none = post(c, tick);
@@ -180,7 +181,9 @@ TEST(IngestHttp, BearerTokenIsRequiredWhenSet) {
   EXPECT_EQ(post(c, tick, "application/json", {{"Authorization", "Bearer wrong"}}).status, 401);
   EXPECT_EQ(post(c, tick, "application/json", {{"Authorization", "Bearer s3cre"}}).status, 401);
   EXPECT_EQ(post(c, tick, "application/json", {{"Authorization", "Bearer s3cret"}}).status, 200);
+  EXPECT_EQ(post(c, tick, "application/json", {{"Authorization", "bearer s3cret"}}).status, 200) << "scheme in any case";
   EXPECT_EQ(c.request("GET", "/healthz", "", "").status, 200) << "health needs no token";
+  EXPECT_EQ(c.request("GET", "/metrics", "", "").status, 401) << "with a token set, reads need it too";
 }
 
 TEST(IngestHttp, FullBusAnswers503WithRetryAfterAndWhatWasTaken) {
@@ -264,14 +267,12 @@ TEST(IngestHttp, WebSocketStreamsRecordsWithAnAnswerPerMessage) {
   namespace net = boost::asio;
   namespace websocket = boost::beast::websocket;
   MemoryBus bus;
-  IngestOptions o;
-  o.token = "tok";
-  IngestHandler handler(bus, o, [] { return now; });
+  IngestHandler handler(bus, IngestOptions{}, [] { return now; });
   WebSocketEndpoint ws;
-  ws.admit = [&](const HttpRequest& r) { return handler.admit_websocket(r); };
   ws.on_message = [&](std::string_view m) { return handler.handle_websocket_message(m); };
   HttpServerOptions so;
   so.port = 0;
+  so.access.token = "tok";
   HttpServer server(so, [&](const HttpRequest& r) { return handler.handle(r); }, ws);
   ASSERT_EQ(server.start(), "");
 
@@ -333,7 +334,7 @@ TEST(IngestHttp, SlowClientIsCutOffAfterTheHeaderTimeout) {
   Ingest ingest(IngestOptions{}, o);
   int fd = connect_raw(ingest.server->port());
   ASSERT_GE(fd, 0);
-  std::string request = "POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  std::string request = "POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
   auto started = std::chrono::steady_clock::now();
   bool closed = false;
   for (char ch : request) {  // one byte every 100 ms: the header would take 6 s
@@ -368,7 +369,7 @@ TEST(IngestHttp, ServesAThousandConcurrentKeepAliveConnections) {
     ASSERT_GE(fd, 0) << "connection " << i;
     fds.push_back(fd);
   }
-  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   auto round = [&](int which) {
     for (int fd : fds) ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
     int ok = 0;

@@ -32,7 +32,7 @@ TEST(RecordWriter, RoundTripsEveryDataType) {
   const char* inputs[] = {
       R"({"data_type":"stock","stock_symbol":"AAPL","opening_price":187.42000000000002,"closing_price":0.1,"high":200,"low":0.05,"volume":9007199254740992,"timestamp":1735689600.123,"x":[1,{"y":"z"}]})",
       R"({"data_type":"order_book","stock_symbol":"MSFT","order_type":"buy","price":5.5,"quantity":0.25,"timestamp":1735689600})",
-      R"({"data_type":"news_sentiment","stock_symbol":"TSLA","sentiment_score":-1,"sentiment_magnitude":1,"headline":"Q\"uote\n<b>","news_type":"earnings","timestamp":1735689600})",
+      R"({"data_type":"news_sentiment","stock_symbol":"TSLA","sentiment_score":-1,"sentiment_magnitude":1,"headline":"Q\"uote\t<b>","news_type":"earnings","timestamp":1735689600})",
       R"({"data_type":"market_data","stock_symbol":"AMZN","market_cap":1e12,"pe_ratio":-3.5,"timestamp":1735689600})",
       R"({"data_type":"economic_indicator","indicator_name":"CPI \u00e9","value":0,"timestamp":1735689600})",
   };
