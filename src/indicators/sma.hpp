@@ -29,11 +29,13 @@ class Sma {
       oldest_ = oldest_ + 1 == period_ ? 0 : oldest_ + 1;
     }
     double out = total_ / static_cast<double>(period_);
-    total_ -= window_[oldest_];
-    // A total that overflowed (values near DBL_MAX) stays inf or turns NaN when a value
-    // leaves it: add the window up afresh instead, so one accepted value cannot poison the
-    // average for good. Never taken for values within validation.max_price.
-    if (!std::isfinite(total_)) total_ = window_total_but_oldest();
+    const double leaving = window_[oldest_];
+    total_ -= leaving;
+    // A value near DBL_MAX leaves the total inf, NaN once it is taken out, or at best with
+    // its rounding error (far larger than the other values): add the window up afresh when
+    // one leaves, so that no single value poisons the average for good. Values within
+    // validation.max_price never take this path, so results stay TA-Lib's.
+    if (!(std::abs(leaving) <= huge_value) || !std::isfinite(total_)) total_ = window_total_but_oldest();
     return out;
   }
 
@@ -55,6 +57,8 @@ class Sma {
   }
 
  private:
+  static constexpr double huge_value = 1e150;
+
   double window_total_but_oldest() const noexcept {
     double t = 0;
     for (std::size_t i = 0; i < period_; ++i) {

@@ -320,7 +320,6 @@ async function openThresholds() {
   const rules = (await loadThresholds()) ?? {};
   $('thresholds-fields').replaceChildren(...thresholdFields.map(([key, label]) =>
     el('label', {}, label, el('input', { type: 'number', step: 'any', name: key, value: rules[key] ?? '' }))));
-  $('thresholds-token').value = sessionStorage.getItem('tickflow.token') ?? '';
   $('thresholds-result').textContent = '';
   $('thresholds').showModal();
 }
@@ -330,11 +329,10 @@ async function applyThresholds() {
   for (const input of $('thresholds-fields').querySelectorAll('input')) {
     if (input.value !== '') change[input.name] = Number(input.value);
   }
-  const token = $('thresholds-token').value;
-  sessionStorage.setItem('tickflow.token', token);
+  // Same-origin: the browser adds the login cookie when the dashboard has a token.
   const r = await fetch('/api/thresholds', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(change),
   });
   const body = await r.json().catch(() => ({}));
@@ -400,10 +398,8 @@ function showConnection(status) {
 document.documentElement.classList.toggle('dark', prefs.dark);
 setupControls();
 loadThresholds();
-const token = new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('tickflow.token') ?? '';
 connect({
   url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
-  token,
   position: () => ({ epoch: state.epoch, cursor: state.cursor }),
   onMessage: addData,
   onStatus: showConnection,

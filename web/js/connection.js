@@ -2,7 +2,8 @@
 // (the server sends only what was missed, or a snapshot when it cannot), reconnects by
 // itself with backoff and jitter, and measures the round trip with pings.
 
-export function connect({ url, onMessage, onStatus, position, token }) {
+// With a dashboard token the login cookie goes with the upgrade: no token in the URL.
+export function connect({ url, onMessage, onStatus, position }) {
   let socket = null;
   let attempt = 0;
   let pingTimer = null;
@@ -16,7 +17,6 @@ export function connect({ url, onMessage, onStatus, position, token }) {
       params.set('epoch', epoch);
       params.set('cursor', String(cursor));
     }
-    if (token) params.set('token', token);
     const query = params.toString();
     onStatus({ state: attempt === 0 ? 'connecting' : 'reconnecting', attempt });
     socket = new WebSocket(url + (query ? '?' + query : ''));

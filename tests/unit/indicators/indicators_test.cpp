@@ -181,3 +181,22 @@ TEST(IndicatorSet, WarmsUpAtTheConfiguredPeriods) {
 
 }  // namespace
 }  // namespace tickflow
+
+namespace tickflow {
+namespace {
+
+// Two values near DBL_MAX overflow a running total to inf, and inf - inf is NaN: the
+// average must come back once they have left the window, not stay null for good.
+TEST(Sma, RecoversOnceOverflowingValuesLeaveTheWindow) {
+  Sma sma(3);
+  sma.update(1e308);
+  sma.update(1.7e308);
+  sma.update(1);
+  for (double x : {2.0, 3.0, 4.0}) sma.update(x);
+  auto last = sma.update(5);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_DOUBLE_EQ(*last, 4.0) << "(3 + 4 + 5) / 3";
+}
+
+}  // namespace
+}  // namespace tickflow

@@ -191,7 +191,9 @@ test('thresholds changed in the page change the next signals', async () => {
   await page.click('#thresholds button[value="cancel"]');
   assert.deepEqual(await page.evaluate(() => window.tickflow.bands()), { buy: 49.5, sell: 50.5 });
   // A bad value is refused with the field named.
-  const refused = await fetch(`http://127.0.0.1:${dashPort}/api/thresholds`, { method: 'POST', body: '{"rsi_buy_below": 99}' });
+  const refused = await fetch(`http://127.0.0.1:${dashPort}/api/thresholds`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"rsi_buy_below": 99}',
+  });
   assert.equal(refused.status, 400);
   assert.equal((await refused.json()).field, 'rsi_buy_below');
   // More ticks: RSI signals now name the new levels.
