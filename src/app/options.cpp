@@ -279,7 +279,9 @@ std::vector<OptionSpec> make_specs() {
       real_option("notify.digest_interval_seconds", "During a burst, one digest at most this often",
                   d.notify.digest_interval_seconds, 0, 86400,
                   [](Settings& s) -> double& { return s.notify.digest_interval_seconds; }),
-      real_option("notify.keep_days", "Sent alarms are remembered this long, so a replay of older ones is not resent",
+      real_option("notify.keep_days",
+                  "Ids of sent alarms from other sources than the signal stage are remembered this long, so a replay "
+                  "is not resent (the signal stage's are recognised by their seq, and forgotten once sent)",
                   d.notify.keep_days, 0.001, 36500, [](Settings& s) -> double& { return s.notify.keep_days; }),
 
       text_option("dashboard.listen", "Address and port of the dashboard (the page, /api/*, WebSocket /ws)",

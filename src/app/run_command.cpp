@@ -191,6 +191,11 @@ void append_notify_metrics(PrometheusText& out, const NotifyCounters& c, AlarmOu
     out.sample(PrometheusText::label("channel", row.channel) + "," + PrometheusText::label("state", row.state),
                static_cast<double>(row.count));
   }
+  auto space = outbox.space();
+  out.metric("tickflow_notify_outbox_bytes", "gauge", "Bytes the outbox file holds in use (what is in flight).")
+      .sample(static_cast<double>(space.used_bytes));
+  out.metric("tickflow_notify_disk_free_bytes", "gauge", "Free bytes on the outbox's disk.")
+      .sample(static_cast<double>(space.disk_free_bytes));
 }
 
 }  // namespace

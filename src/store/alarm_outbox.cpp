@@ -1,5 +1,10 @@
 #include "src/store/alarm_outbox.hpp"
 
+#include <sys/statvfs.h>
+
+#include <charconv>
+#include <filesystem>
+
 #include <fmt/format.h>
 
 namespace tickflow {
@@ -17,7 +22,29 @@ SqliteDb& init_schema(SqliteDb& db) {
       " attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL, last_error TEXT, updated_at REAL NOT NULL,"
       " PRIMARY KEY(alarm_id, channel))");
   db.exec_or_throw("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(channel, state, next_at)");
+  db.exec_or_throw(
+      "CREATE TABLE IF NOT EXISTS marks(key TEXT NOT NULL, rule TEXT NOT NULL, seq INTEGER NOT NULL,"
+      " PRIMARY KEY(key, rule)) WITHOUT ROWID");
   return db;
+}
+
+struct AlarmMark {
+  std::string_view key;
+  std::int64_t seq = 0;
+  std::string_view rule;
+};
+
+// `<key>:<seq>:<rule>` as the signal stage writes alarm ids (a key may itself hold ':').
+std::optional<AlarmMark> parse_mark(std::string_view id) {
+  auto last = id.rfind(':');
+  if (last == std::string_view::npos || last == 0) return std::nullopt;
+  auto middle = id.rfind(':', last - 1);
+  if (middle == std::string_view::npos || middle == 0 || last == id.size() - 1) return std::nullopt;
+  AlarmMark m{id.substr(0, middle), 0, id.substr(last + 1)};
+  auto digits = id.substr(middle + 1, last - middle - 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), m.seq);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || digits.empty() || m.seq < 0) return std::nullopt;
+  return m;
 }
 
 }  // namespace
@@ -40,8 +67,31 @@ AlarmOutbox::AlarmOutbox(const std::string& path, std::vector<std::string> chann
       fail_(db_.prepare(
           "UPDATE deliveries SET attempts = attempts + 1, last_error = ?3, updated_at = ?4,"
           " state = CASE WHEN ?5 IS NULL THEN 'dead' ELSE 'pending' END, next_at = COALESCE(?5, next_at)"
-          " WHERE alarm_id = ?1 AND channel = ?2")) {
+          " WHERE alarm_id = ?1 AND channel = ?2")),
+      select_mark_(db_.prepare("SELECT seq FROM marks WHERE key = ?1 AND rule = ?2")),
+      upsert_mark_(db_.prepare(
+          "INSERT INTO marks(key, rule, seq) VALUES(?1, ?2, ?3)"
+          " ON CONFLICT(key, rule) DO UPDATE SET seq = MAX(seq, excluded.seq)")),
+      forget_sent_(db_.prepare(
+          "DELETE FROM alarms WHERE alarm_id = ?1 AND"
+          " NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.alarm_id = ?1 AND d.state <> 'sent')")),
+      empty_sent_(db_.prepare(
+          "UPDATE alarms SET payload = '' WHERE alarm_id = ?1 AND"
+          " NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.alarm_id = ?1 AND d.state <> 'sent')")) {
   db_.exec_or_throw("PRAGMA foreign_keys=ON");
+}
+
+std::optional<bool> AlarmOutbox::seen_before(std::string_view alarm_id, bool& failed) {
+  auto mark = parse_mark(alarm_id);
+  if (!mark) return std::nullopt;
+  select_mark_.reset().bind(1, mark->key).bind(2, mark->rule);
+  std::optional<std::int64_t> highest;
+  if (select_mark_.step()) highest = select_mark_.integer(0);
+  failed |= !select_mark_.ok();
+  select_mark_.reset();
+  if (highest && mark->seq <= *highest) return true;
+  failed |= !upsert_mark_.reset().bind(1, mark->key).bind(2, mark->rule).bind(3, mark->seq).run();
+  return false;
 }
 
 AlarmOutbox::Added AlarmOutbox::add(std::span<const OutboxAlarm> alarms, double now) {
@@ -51,6 +101,13 @@ AlarmOutbox::Added AlarmOutbox::add(std::span<const OutboxAlarm> alarms, double 
   SqliteTransaction tx(db_);
   if (!tx.begun()) return {{false, db_.error("cannot write to the outbox")}, 0, 0};
   for (const auto& a : alarms) {
+    bool failed = false;
+    std::optional<bool> repeat = seen_before(a.alarm_id, failed);
+    if (failed) return {{false, db_.error("cannot write to the outbox")}, 0, 0};
+    if (repeat.value_or(false)) {
+      ++result.duplicates;
+      continue;
+    }
     if (!insert_alarm_.reset().bind(1, a.alarm_id).bind(2, a.payload).bind(3, now).run()) {
       return {{false, db_.error("cannot write to the outbox")}, 0, 0};
     }
@@ -110,7 +167,17 @@ StoreStatus AlarmOutbox::mark_sending(std::string_view channel, std::span<const 
 }
 
 StoreStatus AlarmOutbox::mark_sent(std::string_view channel, std::span<const OutboxItem> items, double now) {
-  return set_state(channel, items, "sent", now);
+  if (auto s = set_state(channel, items, "sent", now); !s.ok) return s;
+  // Sent on every channel: what stays is the seq mark, or the id alone.
+  std::lock_guard lock(mutex_);
+  SqliteTransaction tx(db_);
+  if (!tx.begun()) return {false, db_.error("cannot update the outbox")};
+  for (const auto& item : items) {
+    auto& forget = parse_mark(item.alarm_id) ? forget_sent_ : empty_sent_;
+    if (!forget.reset().bind(1, item.alarm_id).run()) return {false, db_.error("cannot update the outbox")};
+  }
+  if (!tx.commit()) return {false, db_.error("cannot commit to the outbox")};
+  return {};
 }
 
 StoreStatus AlarmOutbox::mark_failed(std::string_view channel, std::span<const OutboxFailure> failures,
@@ -168,6 +235,21 @@ std::size_t AlarmOutbox::prune(double before) {
   q.bind(1, before);
   if (!q.run()) return 0;
   return static_cast<std::size_t>(q.changes());
+}
+
+AlarmOutbox::Space AlarmOutbox::space() {
+  std::lock_guard lock(mutex_);
+  Space out;
+  auto pages = db_.prepare("SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM "
+                           "pragma_freelist_count()), (SELECT page_size FROM pragma_page_size())");
+  if (pages.step()) out.used_bytes = static_cast<std::uint64_t>(pages.integer(0) * pages.integer(1));
+  struct statvfs fs {};
+  auto dir = std::filesystem::path(db_.path()).parent_path();
+  if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0) {
+    out.disk_free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+    out.disk_size_bytes = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
+  }
+  return out;
 }
 
 }  // namespace tickflow

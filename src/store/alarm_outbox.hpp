@@ -6,6 +6,13 @@
 // "sending" is written before a send is attempted. Finding it at start-up means the
 // process died during a send: the alarm is sent again (at-least-once), and that resend is
 // the only way a duplicate can happen; it carries the same Message-ID.
+//
+// What it keeps is bounded by what is in flight, not by how many alarms there were: an
+// alarm whose id is the signal stage's `<key>:<seq>:<rule>` is forgotten entirely once
+// every channel has sent it; a redelivered copy (an upstream stage that re-emits after a
+// restart, a replay) is still recognised, by a mark per (key, rule) holding the highest
+// seq seen, since a stage emits each key's alarms in seq order. Alarms with other ids keep
+// their id (not their body) until `prune`.
 // Thread-safe: the intake and one sender per channel share one outbox.
 #pragma once
 
@@ -85,14 +92,26 @@ class AlarmOutbox {
   std::size_t retry_dead(std::string_view channel, double now);
 
   std::vector<OutboxCount> counts();
-  // Forgets alarms whose deliveries were all sent before `before` (the dedupe window).
+  // Forgets the ids of alarms without a seq mark whose deliveries were all sent before
+  // `before` (their dedupe window).
   std::size_t prune(double before);
+
+  // Bytes of the outbox file in use (free pages excluded) and the free bytes on its disk.
+  struct Space {
+    std::uint64_t used_bytes = 0;
+    std::uint64_t disk_free_bytes = 0;
+    std::uint64_t disk_size_bytes = 0;
+  };
+  Space space();
 
   const std::string& path() const noexcept { return db_.path(); }
 
  private:
   StoreStatus set_state(std::string_view channel, std::span<const OutboxItem> items, std::string_view state,
                         double now);
+  // Whether `alarm_id` repeats one seen before; false when it is new (and then marked).
+  // Nothing when it has no seq mark (the alarms table decides).
+  std::optional<bool> seen_before(std::string_view alarm_id, bool& failed);
 
   std::mutex mutex_;
   SqliteDb db_;
@@ -103,6 +122,10 @@ class AlarmOutbox {
   SqliteStatement next_due_;
   SqliteStatement set_state_;
   SqliteStatement fail_;
+  SqliteStatement select_mark_;
+  SqliteStatement upsert_mark_;
+  SqliteStatement forget_sent_;
+  SqliteStatement empty_sent_;
 };
 
 }  // namespace tickflow

@@ -31,6 +31,18 @@ NotifyService::NotifyService(Bus& bus, AlarmOutbox& outbox, std::vector<std::uni
                              NotifyOptions options)
     : bus_(bus), outbox_(outbox), channels_(std::move(channels)), options_(std::move(options)) {}
 
+// Said before the disk is full, while something can still be done about it: a full disk
+// pauses delivery (a send is recorded as "sending" before it is made) until room is back.
+void NotifyService::warn_if_disk_low() {
+  auto space = outbox_.space();
+  if (space.disk_size_bytes == 0) return;
+  const double free_share = static_cast<double>(space.disk_free_bytes) / static_cast<double>(space.disk_size_bytes);
+  if (free_share >= 0.2) return;
+  named_logger("notify")->warn("the outbox's disk is {:.0f}% full ({} bytes free, the outbox holds {} bytes); "
+                               "when it is full, delivery pauses until there is room",
+                               100 * (1 - free_share), space.disk_free_bytes, space.used_bytes);
+}
+
 void NotifyService::run(std::stop_token stop) {
   auto log = named_logger("notify");
   std::vector<std::jthread> senders;
@@ -39,8 +51,12 @@ void NotifyService::run(std::stop_token stop) {
   }
   ensure_output_topics(bus_, {options_.notifications_topic, options_.rejected_topic}, "notify");
   auto sub = bus_.subscribe({options_.in_topic}, options_.group);
-  double next_prune = 0;
+  double next_prune = 0, next_space_check = 0;
   while (!stop.stop_requested()) {
+    if (double now = unix_now(); now >= next_space_check) {
+      warn_if_disk_low();
+      next_space_check = now + 10;
+    }
     if (double now = unix_now(); now >= next_prune) {
       // Alarms sent longer ago than keep_days are forgotten; a replay of those would be new.
       if (std::size_t n = outbox_.prune(now - options_.keep_days * 86400)) {

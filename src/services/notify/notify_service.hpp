@@ -62,6 +62,7 @@ class NotifyService {
   std::string problem() const;
 
  private:
+  void warn_if_disk_low();
   bool intake_batch(std::span<const BusRecord> batch, std::stop_token stop);
   void send_loop(Channel& channel, std::stop_token stop);
   // Sends `items` as one message; true when it failed for now (the channel should rest).

@@ -1,6 +1,8 @@
-// The alarm outbox on a real SQLite file: dedupe by alarm_id, per-channel deliveries in
-// order, retry times, dead letters and their retry, and what a reopened outbox remembers
-// (a delivery left in "sending" comes back marked maybe-sent).
+// The alarm outbox on a real SQLite file: dedupe by alarm_id (by seq mark for the signal
+// stage's ids), per-channel deliveries in order, retry times, dead letters and their retry,
+// what a reopened outbox remembers (a delivery left in "sending" comes back marked
+// maybe-sent), and that sent alarms leave no body behind, so its size follows what is in
+// flight.
 #include "src/store/alarm_outbox.hpp"
 
 #include <deque>
@@ -58,13 +60,13 @@ TEST_F(AlarmOutboxTest, DuplicatesAreIgnoredByAlarmId) {
 TEST_F(AlarmOutboxTest, DueIsOldestFirstAndPerChannel) {
   AlarmOutbox outbox(path_, {"smtp", "file"});
   std::vector<std::string> ids;
-  for (int i = 0; i < 50; ++i) ids.push_back(fmt::format("S:{}:x", 50 - i));
+  for (int i = 0; i < 50; ++i) ids.push_back(fmt::format("S{}:1:x", 50 - i));  // arrival order, not name order
   ASSERT_TRUE(outbox.add(rows(ids), 100).status.ok);
   StoreStatus status;
   auto due = outbox.due("smtp", 100, 10, status);
   ASSERT_EQ(due.size(), 10u);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(due[i].alarm_id, ids[i]);
-  EXPECT_EQ(due[0].payload, "{\"alarm_id\":\"S:50:x\"}");
+  EXPECT_EQ(due[0].payload, "{\"alarm_id\":\"S50:1:x\"}");
   ASSERT_TRUE(outbox.mark_sent("smtp", due, 101).ok);
   EXPECT_EQ(outbox.due("smtp", 102, 100, status).size(), 40u);
   EXPECT_EQ(outbox.due("file", 102, 100, status).size(), 50u);  // the other channel is untouched
@@ -120,17 +122,41 @@ TEST_F(AlarmOutboxTest, AReopenedOutboxRemembersEverythingAndFlagsSendsInFlight)
   EXPECT_EQ(outbox.add(rows({"A:1:x"}), 101).duplicates, 1u);  // still deduped after reopening
 }
 
-TEST_F(AlarmOutboxTest, PruneForgetsOnlyOldFullySentAlarms) {
+TEST_F(AlarmOutboxTest, PruneForgetsOnlyOldFullySentAlarmsWithoutASeq) {
   AlarmOutbox outbox(path_, {"smtp", "file"});
-  ASSERT_TRUE(outbox.add(rows({"old:1:x", "old:2:x", "new:1:x"}), 100).status.ok);
+  ASSERT_TRUE(outbox.add(rows({"hook-old-1", "hook-old-2", "hook-new-1"}), 100).status.ok);
   StoreStatus status;
   auto smtp = outbox.due("smtp", 100, 10, status);
   auto file = outbox.due("file", 100, 10, status);
   ASSERT_TRUE(outbox.mark_sent("smtp", smtp, 110).ok);
-  ASSERT_TRUE(outbox.mark_sent("file", std::span(file).subspan(0, 1), 110).ok);  // old:2 unsent on file
+  ASSERT_TRUE(outbox.mark_sent("file", std::span(file).subspan(0, 1), 110).ok);  // old-2 unsent on file
+  EXPECT_EQ(outbox.add(rows({"hook-old-1"}), 111).duplicates, 1u) << "its id stays for redelivery checks";
   EXPECT_EQ(outbox.prune(105), 0u);   // sent after the cut-off: kept
-  EXPECT_EQ(outbox.prune(1000), 1u);  // old:1 only: old:2 and new:1 still have a pending delivery
-  EXPECT_EQ(outbox.add(rows({"old:1:x"}), 1001).added, 1u);  // outside the window it is new again
+  EXPECT_EQ(outbox.prune(1000), 1u);  // old-1 only: old-2 and new-1 still have a pending delivery
+  EXPECT_EQ(outbox.add(rows({"hook-old-1"}), 1001).added, 1u);  // outside the window it is new again
+}
+
+TEST_F(AlarmOutboxTest, SentAlarmsLeaveOnlyTheirSeqMark) {
+  AlarmOutbox outbox(path_, {"smtp", "file"});
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 2000; ++i) ids.push_back(fmt::format("{}:{}:{}", i % 2 ? "AAPL" : "NASDAQ:MSFT", i, i % 3 ? "rsi" : "news"));
+  ASSERT_TRUE(outbox.add(rows(ids), 100).status.ok);
+  const auto full = outbox.space().used_bytes;
+  StoreStatus status;
+  for (const char* channel : {"smtp", "file"}) {
+    auto due = outbox.due(channel, 100, 5000, status);
+    ASSERT_EQ(due.size(), 2000u);
+    ASSERT_TRUE(outbox.mark_sent(channel, due, 101).ok);
+  }
+  EXPECT_TRUE(outbox.counts().empty()) << "no delivery left: every alarm was sent on every channel";
+  EXPECT_LT(outbox.space().used_bytes, full / 4) << "what stays is a mark per (key, rule), not per alarm";
+  // A stage that re-emits after a restart: every copy is recognised, a later seq is new.
+  auto again = outbox.add(rows({"AAPL:1:news", "AAPL:1999:rsi", "NASDAQ:MSFT:2000:rsi", "AAPL:2001:rsi", "AAPL:5:macro"}), 102);
+  EXPECT_EQ(again.duplicates, 3u);
+  EXPECT_EQ(again.added, 2u) << "a new seq, and a rule never seen for the key";
+  // Marks survive a reopen.
+  AlarmOutbox reopened(path_, {"smtp", "file"});
+  EXPECT_EQ(reopened.add(rows({"AAPL:2001:rsi"}), 103).duplicates, 1u);
 }
 
 TEST_F(AlarmOutboxTest, CountsByChannelAndState) {
@@ -139,12 +165,17 @@ TEST_F(AlarmOutboxTest, CountsByChannelAndState) {
   StoreStatus status;
   auto due = outbox.due("smtp", 100, 10, status);
   ASSERT_TRUE(outbox.mark_sent("smtp", std::span(due).subspan(0, 2), 100).ok);
-  auto counts = outbox.counts();
+  ASSERT_TRUE(outbox.mark_sending("smtp", std::span(due).subspan(2, 1), 100).ok);
+  outbox.add(rows({"hook-1"}), 100);
+  auto hook = outbox.due("smtp", 100, 10, status);
+  ASSERT_EQ(hook.back().alarm_id, "hook-1");
+  ASSERT_TRUE(outbox.mark_sent("smtp", std::span(hook).subspan(hook.size() - 1), 100).ok);
+  auto counts = outbox.counts();  // sent signal alarms are gone; the id-only one stays as sent
   ASSERT_EQ(counts.size(), 2u);
-  EXPECT_EQ(counts[0].state, "pending");
+  EXPECT_EQ(counts[0].state, "sending");
   EXPECT_EQ(counts[0].count, 1u);
   EXPECT_EQ(counts[1].state, "sent");
-  EXPECT_EQ(counts[1].count, 2u);
+  EXPECT_EQ(counts[1].count, 1u);
 }
 
 TEST_F(AlarmOutboxTest, HostileIdsAreData) {
