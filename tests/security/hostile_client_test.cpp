@@ -67,9 +67,7 @@ TEST(HostileClient, WithATokenEveryReadNeedsItButHealth) {
   for (const char* path : {"/api/symbols", "/api/thresholds", "/api/alarms", "/assets/app.js"}) {
     EXPECT_EQ(raw_request(tf.dashboard_port, "GET", path).status, 401) << path;
   }
-  auto ws = open_websocket(tf.dashboard_port, "/ws");
-  EXPECT_EQ(ws.status, 401);
-  ::close(ws.fd);
+  EXPECT_EQ(upgrade_status(tf.dashboard_port, "/ws"), 401);
 }
 
 TEST(HostileClient, TheLoginFormSetsAnHttpOnlyCookie) {
@@ -99,9 +97,7 @@ TEST(HostileClient, TheLoginFormSetsAnHttpOnlyCookie) {
   EXPECT_EQ(logged_in.status, 200);
   EXPECT_NE(logged_in.body.find("tickflow"), std::string::npos);
   EXPECT_EQ(raw_request(tf.dashboard_port, "GET", "/api/symbols", {sent}).status, 200);
-  auto ws = open_websocket(tf.dashboard_port, "/ws", {sent, own});
-  EXPECT_EQ(ws.status, 101) << "the page's live feed rides on the cookie";
-  ::close(ws.fd);
+  EXPECT_EQ(upgrade_status(tf.dashboard_port, "/ws", {sent, own}), 101) << "the page's live feed rides on the cookie";
   auto change = raw_request(tf.dashboard_port, "POST", "/api/thresholds", {sent, own, "Content-Type: application/json"},
                             R"({"rsi_buy_below":20})");
   EXPECT_EQ(change.status, 200) << change.body;

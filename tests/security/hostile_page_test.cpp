@@ -49,15 +49,9 @@ TEST(HostilePage, CannotChangeThresholdsCrossSite) {
 TEST(HostilePage, CannotOpenIngestsWebSocket) {
   ServedTickflow tf(ServedTickflow::Kind::run);
   ASSERT_TRUE(tf.ready());
-  auto evil = open_websocket(tf.ingest_port, "/ws", {evil_origin});
-  EXPECT_EQ(evil.status, 403);
-  ::close(evil.fd);
-  auto own = open_websocket(tf.ingest_port, "/ws", {own_origin(tf.ingest_port)});
-  EXPECT_EQ(own.status, 101);
-  ::close(own.fd);
-  auto script = open_websocket(tf.ingest_port, "/ws");
-  EXPECT_EQ(script.status, 101) << "a client that sends no Origin is not a browser";
-  ::close(script.fd);
+  EXPECT_EQ(upgrade_status(tf.ingest_port, "/ws", {evil_origin}), 403);
+  EXPECT_EQ(upgrade_status(tf.ingest_port, "/ws", {own_origin(tf.ingest_port)}), 101);
+  EXPECT_EQ(upgrade_status(tf.ingest_port, "/ws"), 101) << "a client that sends no Origin is not a browser";
   // POST /ingest from a page: refused by Origin before the content type is even looked at.
   std::string tick = R"({"stock_symbol":"EVIL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":1,"timestamp":1767225600})";
   EXPECT_EQ(raw_request(tf.ingest_port, "POST", "/ingest", {evil_origin, "Content-Type: text/plain"}, tick).status, 403);
@@ -68,16 +62,11 @@ TEST(HostilePage, CannotOpenIngestsWebSocket) {
 TEST(HostilePage, CannotOpenTheDashboardsLiveFeed) {
   ServedTickflow tf(ServedTickflow::Kind::run);
   ASSERT_TRUE(tf.ready());
-  auto evil = open_websocket(tf.dashboard_port, "/ws", {evil_origin});
-  EXPECT_EQ(evil.status, 403);
-  ::close(evil.fd);
-  auto own = open_websocket(tf.dashboard_port, "/ws", {own_origin(tf.dashboard_port)});
-  EXPECT_EQ(own.status, 101);
-  ::close(own.fd);
-  auto localhost = open_websocket(tf.dashboard_port, "/ws",
-                                  {"Origin: http://localhost:" + std::to_string(tf.dashboard_port)});
-  EXPECT_EQ(localhost.status, 403) << "Host said 127.0.0.1, so localhost is another origin";
-  ::close(localhost.fd);
+  EXPECT_EQ(upgrade_status(tf.dashboard_port, "/ws", {evil_origin}), 403);
+  EXPECT_EQ(upgrade_status(tf.dashboard_port, "/ws", {own_origin(tf.dashboard_port)}), 101);
+  EXPECT_EQ(upgrade_status(tf.dashboard_port, "/ws", {"Origin: http://localhost:" + std::to_string(tf.dashboard_port)}),
+            403)
+      << "Host said 127.0.0.1, so localhost is another origin";
 }
 
 TEST(HostilePage, CannotReadTheApiThroughDnsRebinding) {
@@ -102,9 +91,7 @@ TEST(HostilePage, ConfiguredHostNamesAndOriginsAreAllowed) {
   ASSERT_TRUE(tf.ready());
   EXPECT_EQ(raw_request(tf.dashboard_port, "GET", "/api/symbols", {"Host: TickFlow.lan"}).status, 200);
   EXPECT_EQ(raw_request(tf.dashboard_port, "GET", "/api/symbols", {"Host: other.lan"}).status, 403);
-  auto tools = open_websocket(tf.dashboard_port, "/ws", {"Origin: https://tools.example"});
-  EXPECT_EQ(tools.status, 101);
-  ::close(tools.fd);
+  EXPECT_EQ(upgrade_status(tf.dashboard_port, "/ws", {"Origin: https://tools.example"}), 101);
 }
 
 TEST(HostilePage, PageMayNotBeFramedNorTalkToOtherHosts) {

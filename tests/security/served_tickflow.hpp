@@ -18,7 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/common/child_process.hpp"
-#include "tests/security/raw_client.hpp"
+#include "tests/common/raw_http.hpp"
 
 namespace tickflow::testing {
 

@@ -141,6 +141,14 @@ inline RawWebSocket open_websocket(std::uint16_t port, std::string_view path, co
   return ws;
 }
 
+// The status a WebSocket upgrade gets (101 when it would open); the connection is closed.
+inline int upgrade_status(std::uint16_t port, std::string_view path, const std::vector<std::string>& extra = {},
+                          const char* source = "127.0.0.1") {
+  auto ws = open_websocket(port, path, extra, source);
+  if (ws.fd >= 0) ::close(ws.fd);
+  return ws.status;
+}
+
 // A client's text frame (masked, as RFC 6455 requires of clients; the zero mask leaves the
 // payload as is).
 inline std::string client_text_frame(std::string_view payload) {
