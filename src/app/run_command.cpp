@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "src/app/memory_resume.hpp"
 #include "src/app/notify_command.hpp"
 #include "src/app/options.hpp"
 #include "src/app/thresholds.hpp"
@@ -310,27 +311,28 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
 
   // Ingest, exactly as `tickflow ingest` runs it. Its seq numbering continues across runs
   // (reservations in the data dir) even on the in-memory bus, so alarm ids, which carry the
-  // seq, never repeat one the outbox already holds.
+  // seq, never repeat one the outbox already holds. The in-memory bus forgets what it holds
+  // when the process ends, so there ingest also journals what it accepts (memory_resume.hpp).
+  const bool in_memory = settings.bus.kind != "kafka";
+  std::unique_ptr<IngestJournal> journal;
   std::unique_ptr<IngestServer> ingest_server;
   try {
+    if (in_memory) journal = std::make_unique<IngestJournal>((std::filesystem::path(args.data_dir) / "ingest-journal.log").string());
     ingest_server = std::make_unique<IngestServer>(settings, bus, "",
-                                                   (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string());
+                                                   (std::filesystem::path(args.data_dir) / "ingest-seq.sqlite").string(),
+                                                   journal.get());
   } catch (const std::invalid_argument& e) {
     log->error("{}", e.what());
     return 2;
-  }
-  if (auto error = ingest_server->start(); !error.empty()) {
-    log->error("{}", error);
+  } catch (const std::runtime_error& e) {
+    log->error("{}", e.what());
     return 1;
   }
-  IngestHandler& ingest = ingest_server->handler();
-  const std::string ingest_url = ingest_server->url();
 
-  // Over Kafka the stages checkpoint their state under the data dir and resume from it.
-  // The in-memory bus starts empty on every run, so there state starts empty too.
+  // The stages checkpoint their state under the data dir and resume from it: over Kafka
+  // after every batch, in memory whenever the pipeline is at rest (memory_resume.hpp).
   auto po = process_options(settings, "process", args.data_dir);
   auto so = signal_options(signal_settings, "signal", args.data_dir);
-  if (settings.bus.kind != "kafka") po.state_path.clear(), so.state_path.clear();
   ProcessService process(bus, po);
   SignalService signal(bus, so);
   AggregateService aggregate(bus, aggregate_options(settings, "aggregate"));
@@ -341,8 +343,8 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   // Kafka they are published as the separate `tickflow process` would, for whoever reads
   // them, and the checkpoint under the data dir covers both stages.
   ProcessSignalChain chain(bus, process, signal,
-                           settings.bus.kind == "kafka" ? ProcessSignalChain::Processed::published
-                                                        : ProcessSignalChain::Processed::not_published);
+                           in_memory ? ProcessSignalChain::Processed::not_published : ProcessSignalChain::Processed::published,
+                           in_memory ? ProcessSignalChain::Checkpoints::when_asked : ProcessSignalChain::Checkpoints::every_batch);
   std::jthread process_thread([&](std::stop_token t) { chain.run(t); });
   std::jthread aggregate_thread([&](std::stop_token t) { aggregate.run(t); });
 
@@ -362,6 +364,16 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
     return 1;
   }
   std::jthread dashboard_thread([&](std::stop_token t) { dashboard->run(t); });
+
+  // Every stage runs: what ingest accepted before the last stop goes through them again,
+  // then ingest opens.
+  if (journal) replay_journal(*journal, bus, settings.topics.validated);
+  if (auto error = ingest_server->start(); !error.empty()) {
+    log->error("{}", error);
+    return 1;
+  }
+  IngestHandler& ingest = ingest_server->handler();
+  const std::string ingest_url = ingest_server->url();
 
   std::atomic<bool> generator_stop{false};
   SenderReport generator_report;
@@ -400,6 +412,7 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
               notify->counters().delivered.load(), aggregate.published(), c.lag);
     last = now;
     last_in = totals.accepted;
+    if (journal && journal->bytes() > 0) save_at_rest(*journal, bus, chain, std::chrono::milliseconds(500));
   }
 
   log->info("signal {}: stopping the generator, then ingest, then each stage after its batch", signal_number);
@@ -409,6 +422,11 @@ int run_all(const RunArgs& args, const Settings& settings, Bus& bus, StopSignal&
   // Let the stages catch up with what ingest took, briefly.
   auto deadline = Clock::now() + std::chrono::seconds(5);
   while (Clock::now() < deadline && bus.counters().lag > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // At rest, the state is saved and the journal emptied: the next start replays nothing.
+  if (journal && journal->bytes() > 0 && !save_at_rest(*journal, bus, chain, std::chrono::seconds(5))) {
+    log->warn("the pipeline did not come to rest: the next start goes through the last {} records again",
+              journal->records());
+  }
   process_thread.request_stop();
   aggregate_thread.request_stop();
   notify_thread.request_stop();

@@ -11,8 +11,37 @@
 namespace tickflow {
 
 ProcessSignalChain::ProcessSignalChain(Bus& bus, ProcessService& process, SignalService& signal,
-                                       Processed processed)
-    : bus_(bus), process_(process), signal_(signal), publish_processed_(processed == Processed::published) {}
+                                       Processed processed, Checkpoints checkpoints)
+    : bus_(bus),
+      process_(process),
+      signal_(signal),
+      publish_processed_(processed == Processed::published),
+      save_when_asked_(checkpoints == Checkpoints::when_asked) {}
+
+bool ProcessSignalChain::save_when_idle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(save_mu_);
+  const std::uint64_t ticket = ++saves_asked_;
+  if (!save_done_cv_.wait_for(lock, timeout, [&] { return saves_done_ >= ticket; })) return false;
+  return last_save_ok_;
+}
+
+void ProcessSignalChain::serve_save(const StageHooks& process_hooks, const StageHooks& signal_hooks) {
+  std::uint64_t asked = 0;
+  {
+    std::lock_guard lock(save_mu_);
+    if (saves_asked_ == saves_done_) return;
+    asked = saves_asked_;
+  }
+  process_hooks.snapshot();
+  signal_hooks.snapshot();
+  const bool ok = signal_hooks.save() && process_hooks.save();
+  {
+    std::lock_guard lock(save_mu_);
+    saves_done_ = asked;
+    last_save_ok_ = ok;
+  }
+  save_done_cv_.notify_all();
+}
 
 void ProcessSignalChain::run(std::stop_token stop) {
   const ProcessOptions& po = process_.options();
@@ -43,6 +72,11 @@ void ProcessSignalChain::run(std::stop_token stop) {
     process_hooks.on_reassign();
     signal_hooks.on_reassign();
   };
+  if (save_when_asked_) {
+    hooks.snapshot = [] {};
+    hooks.save = [] { return true; };
+    hooks.on_idle = [&] { serve_save(process_hooks, signal_hooks); };
+  }
   run_stage(bus_, *input, [this](const BusRecord& in, std::vector<StageOutput>& out) { handle(in, out); }, counters_,
             stop, hooks);
   input->close();

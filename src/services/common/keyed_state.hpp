@@ -191,6 +191,7 @@ StageHooks checkpoint_hooks(KeyedState<State>& keys, std::chrono::milliseconds i
   return {.snapshot = [&keys] { keys.snapshot(); },
           .save = [&keys] { return keys.save(); },
           .on_reassign = [&keys] { keys.forget(); },
+          .on_idle = {},
           .checkpoint_interval = interval};
 }
 

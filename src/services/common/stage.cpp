@@ -174,6 +174,7 @@ bool run_stage(Bus& bus, Subscription& input, const StageHandler& handle, StageC
         checkpoint.finish(std::chrono::milliseconds(0), false) == Checkpointer::Outcome::lost) {
       return false;
     }
+    if (batch.empty() && !unnoted && !checkpoint.in_flight() && hooks.on_idle) hooks.on_idle();
   }
   // Stopping: the checkpoint in flight, then one for everything published after it, each
   // waited for.

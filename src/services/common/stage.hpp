@@ -55,6 +55,9 @@ struct StageHooks {
   // Called before the first batch after this member's partitions changed: per-key state
   // held in memory may be stale (another member advanced those keys) and must be reloaded.
   std::function<void()> on_reassign;
+  // Called after a poll that found nothing, with everything published committed: the
+  // stage is idle and its state still (a snapshot asked for from another thread).
+  std::function<void()> on_idle;
   std::size_t max_batch = 2000;
   // Over Kafka, the least time between checkpoints: each is a commit request to the
   // broker (and a transaction of the state store), and fewer of them leave the broker's

@@ -14,7 +14,7 @@ namespace tickflow {
 
 namespace {
 
-IngestOptions handler_options(const Settings& settings, std::string state_path) {
+IngestOptions handler_options(const Settings& settings, std::string state_path, IngestJournal* journal) {
   IngestOptions o;
   o.validated_topic = settings.topics.validated;
   o.rejected_topic = settings.topics.rejected;
@@ -22,6 +22,7 @@ IngestOptions handler_options(const Settings& settings, std::string state_path) 
   o.publish_wait = std::chrono::milliseconds(settings.ingest.publish_wait_ms);
   o.ack_wait = std::chrono::milliseconds(settings.ingest.ack_wait_ms);
   o.state_path = std::move(state_path);
+  o.journal = journal;
   return o;
 }
 
@@ -65,8 +66,9 @@ HttpServerOptions server_options(const Settings& settings, std::string token, st
 
 }  // namespace
 
-IngestServer::IngestServer(const Settings& settings, Bus& bus, std::string token, std::string state_path)
-    : handler_(bus, handler_options(settings, std::move(state_path))) {
+IngestServer::IngestServer(const Settings& settings, Bus& bus, std::string token, std::string state_path,
+                           IngestJournal* journal)
+    : handler_(bus, handler_options(settings, std::move(state_path), journal)) {
   HttpServerOptions options = server_options(settings, std::move(token), host_);
   WebSocketEndpoint ws;
   ws.path = "/ws";

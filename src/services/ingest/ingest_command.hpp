@@ -26,7 +26,10 @@ class IngestServer {
   // `state_path` empty: seq counters in memory only. Start-up: throws
   // std::invalid_argument when ingest.listen is not host:port, std::runtime_error when the
   // seq store cannot be opened.
-  IngestServer(const Settings& settings, Bus& bus, std::string token, std::string state_path);
+  // With `journal`, accepted records are made durable there before the answer (the
+  // in-memory bus of `tickflow run`).
+  IngestServer(const Settings& settings, Bus& bus, std::string token, std::string state_path,
+               IngestJournal* journal = nullptr);
 
   std::string start();  // empty, or why it cannot listen
   void stop() { server_->stop(); }

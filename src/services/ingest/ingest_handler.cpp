@@ -288,6 +288,17 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
     }
     published = bus_.publish_batch(options_.validated_topic, batch, options_.publish_wait);
     mark = bus_.publish_mark();
+    // Journaled in the order published (under the same lock), only what the bus took.
+    if (options_.journal && published > 0) {
+      if (auto s = options_.journal->append(std::span(batch).first(published)); !s.ok) {
+        named_logger("ingest")->error("{}", s.message);
+        unacknowledged_.fetch_add(published);
+        HttpResponse r = error_response(503, "cannot make the records durable (the ingest journal); retry them: "
+                                             "some may arrive twice, with new seq numbers");
+        r.headers.emplace_back("Retry-After", "1");
+        return r;
+      }
+    }
     // Records not taken were not acknowledged: give their numbers back so the retry gets them.
     for (std::size_t i = outcome.accepted.size(); i > published; --i) --entry_for(seq_, outcome.accepted[i - 1].key).last;
   }

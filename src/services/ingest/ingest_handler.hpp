@@ -21,6 +21,7 @@
 #include "src/bus/bus.hpp"
 #include "src/core/record_parser.hpp"
 #include "src/core/string_key_map.hpp"
+#include "src/store/ingest_journal.hpp"
 #include "src/store/state_store.hpp"
 #include "src/net/http_message.hpp"
 
@@ -42,6 +43,9 @@ struct IngestOptions {
   // numbering above anything it handed out (empty: in memory, restarts at 1).
   std::string state_path;
   std::uint64_t seq_block = 1000;  // seq numbers reserved per symbol per durable write
+  // On a bus that keeps records only in memory: where accepted records are made durable
+  // before the answer (`tickflow run`); none: the bus is the record (Kafka), or no promise.
+  IngestJournal* journal = nullptr;
 };
 
 class IngestHandler {
