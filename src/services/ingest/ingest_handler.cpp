@@ -25,6 +25,10 @@ namespace {
 namespace od = simdjson::ondemand;
 using Clock = std::chrono::steady_clock;
 
+// What the described rejections of a request may take in its answer at least: enough to
+// describe a few records of a small request in full; beyond it, 4x the request.
+constexpr std::size_t min_answer_budget = 16 * 1024;
+
 
 HttpResponse error_response(int status, std::string_view message) {
   std::string body = "{\"error\":";
@@ -53,6 +57,7 @@ struct IngestHandler::Outcome {
   std::vector<std::string> rejected_lines;
   std::size_t rejected_total = 0;
   double received = 0;                      // ingest_ts of every record of the request
+  std::size_t request_bytes = 0;
 };
 
 IngestHandler::IngestHandler(Bus& bus, IngestOptions options, std::function<double()> clock)
@@ -161,6 +166,7 @@ HttpResponse IngestHandler::ingest(const HttpRequest& request) {
   ValidationErrors errors;
   double now = clock_();
   outcome.received = now;
+  outcome.request_bytes = body.size();
   auto take = [&](std::size_t index, std::string_view json) {
     if (parser->parse_in_place(json, static_cast<std::size_t>(end_of_buffer - json.data()), now,
                                RecordSource::external, record, errors)) {
@@ -326,6 +332,8 @@ HttpResponse IngestHandler::publish(Outcome& outcome, bool single) {
   for (std::size_t i = 0; i < outcome.rejected.size(); ++i) {
     const auto& [index, errors] = outcome.rejected[i];
     if (index >= first_unpublished_index) break;  // resent with the retry, reported then
+    // The answer stays a small multiple of the request: past the budget, counted only.
+    if (rejected_json.size() > std::max<std::size_t>(4 * outcome.request_bytes, min_answer_budget)) break;
     ++reported;
     if (bus_.publish(options_.rejected_topic, "", outcome.rejected_lines[i], options_.publish_wait) != PublishStatus::ok) {
       rejected_unpublished_.fetch_add(1);

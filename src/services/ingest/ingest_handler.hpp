@@ -2,7 +2,7 @@
 // JSON object, a JSON array or NDJSON, numbers each accepted record per symbol (seq,
 // ingest_ts) and publishes it to validated_data; rejected records go to rejected_data with
 // the field and reason, and back to the client (the first max_rejections_described in
-// full, the rest counted). GET /healthz and GET /metrics. Who may call it (Host, Origin,
+// full, as long as the answer stays within max(4x the request, 16 KiB); the rest counted). GET /healthz and GET /metrics. Who may call it (Host, Origin,
 // token) is the HTTP server's AccessGuard's business.
 // Thread-safe: the HTTP server calls handle() from its I/O threads.
 #pragma once

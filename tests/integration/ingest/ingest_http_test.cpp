@@ -186,6 +186,31 @@ TEST(IngestHttp, BearerTokenIsRequiredWhenSet) {
   EXPECT_EQ(c.request("GET", "/metrics", "", "").status, 401) << "with a token set, reads need it too";
 }
 
+TEST(IngestHttp, ManyBadRecordsGetAnAnswerOfBoundedSize) {
+  Ingest ingest;
+  auto c = ingest.client();
+  // 100 empty objects: 300 bytes, each rejected with several problems.
+  std::string small;
+  for (int i = 0; i < 100; ++i) small += "{}\n";
+  auto r = post(c, small, "application/x-ndjson");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_LE(r.body.size(), 16u * 1024 + 2048) << "the described part stays within max(4x the request, 16 KiB)";
+  EXPECT_NE(r.body.find("\"rejected_count\":100,"), std::string::npos) << r.body.substr(0, 200);
+  EXPECT_NE(r.body.find("\"rejections_not_described\":"), std::string::npos);
+  // 5,000: at most 100 described, the rest counted, and one line on rejected_data says so.
+  std::string many;
+  for (int i = 0; i < 5000; ++i) many += R"({"stock_symbol":"AAPL"})" "\n";
+  r = post(c, many, "application/x-ndjson");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_LE(r.body.size(), 4 * many.size());
+  EXPECT_NE(r.body.find("\"rejected_count\":5000,"), std::string::npos) << r.body.substr(0, 200);
+  auto rejected = drain(ingest.bus, "rejected_data");
+  ASSERT_FALSE(rejected.empty());
+  EXPECT_LE(rejected.size(), 202u) << "described ones of both requests, plus one count line each";
+  EXPECT_NE(rejected.back().find("more rejected records of this request are counted"), std::string::npos)
+      << rejected.back();
+}
+
 TEST(IngestHttp, FullBusAnswers503WithRetryAfterAndWhatWasTaken) {
   IngestOptions o;
   o.publish_wait = 0ms;
