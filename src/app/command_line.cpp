@@ -10,7 +10,7 @@ namespace tickflow {
 void ConfigFlags::add_to(CLI::App& command) {
   command.add_option("--config", config_path_, "TOML config file (every option: config/tickflow.toml)")
       ->check(CLI::ExistingFile);
-  // Short spellings of the options users type most (DESIGN.md's names); they set the same
+  // Short spellings of the options users type most (the names users knew from the original design); they set the same
   // declared options as their long forms.
   command.add_option_function<std::string>("--bus", [this](const std::string& v) { given_["bus.kind"] = v; },
                                            "Same as --bus.kind: memory or kafka")

@@ -1,4 +1,4 @@
-// The transport between services (DESIGN.md "Bus"): publish keyed records to topics,
+// The transport between services (docs/architecture.md): publish keyed records to topics,
 // consume them in consumer groups in batches, commit after a batch is handled
 // (at-least-once). MemoryBus runs everything in one process; KafkaBus uses Apache Kafka.
 #pragma once

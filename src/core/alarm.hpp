@@ -1,4 +1,4 @@
-// A buy/sell alarm (schema.md "Alarm"): raised when a symbol enters buy or sell, carried
+// A buy/sell alarm (docs/schema.md "Alarm"): raised when a symbol enters buy or sell, carried
 // on alarm_topic and delivered by notify. alarm_id is deterministic so replays dedupe.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Reads an alarm back from its JSON (alarm_topic → notify, dashboard): every field of
-// schema.md "Alarm" checked for presence and type, each problem named with its field.
+// docs/schema.md "Alarm" checked for presence and type, each problem named with its field.
 // Alarms come from our own signal service, but the topic is open to anyone who can
 // produce to it, so nothing is trusted: the text fields end up in mail headers and HTML.
 #pragma once

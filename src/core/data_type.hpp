@@ -1,4 +1,4 @@
-// The kinds of input record (schema.md "data_type") and their wire names.
+// The kinds of input record (docs/schema.md) and their wire names.
 #pragma once
 
 #include <optional>

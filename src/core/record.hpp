@@ -1,4 +1,4 @@
-// The message model: one validated input record of any data_type (schema.md), plus the
+// The message model: one validated input record of any data_type (docs/schema.md), plus the
 // fields later stages add. Owned by value; reused across records to avoid allocation.
 #pragma once
 
@@ -74,7 +74,7 @@ struct Record {
   bool raw_reusable = false;
   bool data_type_given = false;  // the input named its data_type
 
-  // Pipeline fields (schema.md "Added by ingest / process / signal").
+  // Pipeline fields (docs/schema.md "Added by ingest / process / signal").
   std::optional<std::uint64_t> seq;
   std::optional<double> ingest_ts;
   std::optional<Indicators> indicators;  // stock ticks after process

@@ -1,5 +1,5 @@
 // Parses one JSON object into a Record with simdjson On Demand and validates it against
-// schema.md, collecting every problem with the field it concerns. No I/O.
+// docs/schema.md, collecting every problem with the field it concerns. No I/O.
 #pragma once
 
 #include <cstdint>

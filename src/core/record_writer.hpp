@@ -1,4 +1,4 @@
-// Writes a Record as one compact JSON object in schema.md's field names: the input
+// Writes a Record as one compact JSON object in docs/schema.md's field names: the input
 // fields, pass-through members, then whatever pipeline fields are set. No I/O.
 #pragma once
 

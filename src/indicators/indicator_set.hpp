@@ -1,4 +1,4 @@
-// The per-symbol indicators every stock tick carries (schema.md: ma, ema, rsi), with the
+// The per-symbol indicators every stock tick carries (docs/schema.md: ma, ema, rsi), with the
 // periods from config [indicators]. One instance per symbol; not thread-safe.
 #pragma once
 

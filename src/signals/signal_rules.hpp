@@ -1,4 +1,4 @@
-// Thresholds and switches of the signal rules (config [signals]); defaults as DESIGN.md.
+// Thresholds and switches of the signal rules (config [signals]); defaults as docs/pipeline.md says.
 #pragma once
 
 #include <string>

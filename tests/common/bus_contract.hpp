@@ -1,6 +1,6 @@
 // The behaviour every Bus must have, as parameterised tests: include this in one test file
 // per bus and instantiate BusContract with a factory. Same test code for MemoryBus and
-// KafkaBus (DESIGN.md: the same services run over both).
+// KafkaBus (docs/architecture.md: the same services run over both).
 #pragma once
 
 #include <atomic>

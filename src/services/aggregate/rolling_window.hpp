@@ -1,4 +1,4 @@
-// The per-stock figures over the last few minutes (DESIGN.md "session totals plus a
+// The per-stock figures over the last few minutes ("session totals plus a
 // rolling window"): what a trader glances at, where session totals since start-up move
 // slowly. The window ends at the symbol's latest record and reaches back `seconds` of
 // record time (not wall-clock time), so a replay gives the same figures as the live run.

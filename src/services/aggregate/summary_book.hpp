@@ -1,4 +1,4 @@
-// Per-stock figures (schema.md "Summary"): ticks, first/last/high/low, change %, volume,
+// Per-stock figures (docs/schema.md "Summary"): ticks, first/last/high/low, change %, volume,
 // VWAP, volatility of log returns, max drawdown, signal counts, and how buy and sell
 // signals on ticks did over the next N ticks (mean forward return, hit rate). Session
 // totals, and the same figures over a rolling window (RollingWindow). Pure logic: feed it
@@ -55,7 +55,7 @@ class SummaryBook {
   // Symbols changed since the last call, and clears that list.
   std::vector<std::string> take_changed();
 
-  // The summary of `symbol` as schema.md's JSON object; false when unknown.
+  // The summary of `symbol` as docs/schema.md's JSON object; false when unknown.
   bool write(std::string_view symbol, std::string& out) const;
 
   const StockSummary* find(std::string_view symbol) const;

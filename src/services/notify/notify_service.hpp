@@ -1,5 +1,5 @@
 // `notify`: alarm_topic → a durable outbox → every configured channel, so that no alarm
-// is lost and none is sent twice (DESIGN.md "notify").
+// is lost and none is sent twice (docs/notify.md).
 //
 // The intake (on run()'s thread) parses each alarm, writes the batch to the outbox in one
 // transaction and only then commits the bus offset; when the write fails (disk full, data

@@ -1,4 +1,4 @@
-// write_record emits schema.md's field names; parsing its output gives back the same record.
+// write_record emits docs/schema.md's field names; parsing its output gives back the same record.
 #include "src/core/record_writer.hpp"
 
 #include <gtest/gtest.h>

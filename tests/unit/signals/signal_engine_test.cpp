@@ -1,4 +1,4 @@
-// SignalEngine: each default rule from DESIGN.md fires with a reason naming the rule and
+// SignalEngine: each default rule fires with a reason naming the rule and
 // its values; both stock rules agreeing is strong; alarms fire on entering buy/sell only,
 // respect the cooldown, and carry a deterministic id.
 #include "src/signals/signal_engine.hpp"
