@@ -10,13 +10,13 @@
 #include "src/app/command_line.hpp"
 #include "src/app/options.hpp"
 #include "src/core/symbol_rules.hpp"
-#include "src/services/broker/broker_command.hpp"
+#include "src/app/commands/broker_command.hpp"
 #include "src/app/bus_factory.hpp"
-#include "src/app/notify_command.hpp"
-#include "src/app/run_command.hpp"
-#include "src/services/generate/generate_command.hpp"
-#include "src/services/ingest/ingest_command.hpp"
-#include "src/services/replay/replay_command.hpp"
+#include "src/app/commands/notify_command.hpp"
+#include "src/app/commands/run_command.hpp"
+#include "src/app/commands/generate_command.hpp"
+#include "src/app/commands/ingest_command.hpp"
+#include "src/app/commands/replay_command.hpp"
 
 namespace {
 constexpr const char* version = "0.1.0";

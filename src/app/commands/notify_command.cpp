@@ -1,4 +1,4 @@
-#include "src/app/notify_command.hpp"
+#include "src/app/commands/notify_command.hpp"
 
 #include <cerrno>
 #include <cstdlib>

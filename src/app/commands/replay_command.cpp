@@ -1,4 +1,4 @@
-#include "src/services/replay/replay_command.hpp"
+#include "src/app/commands/replay_command.hpp"
 
 #include <cerrno>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "src/services/broker/broker_command.hpp"
+#include "src/app/commands/broker_command.hpp"
 
 #include <cstdio>
 #include <fstream>

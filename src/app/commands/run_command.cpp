@@ -1,4 +1,4 @@
-#include "src/app/run_command.hpp"
+#include "src/app/commands/run_command.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "src/app/memory_resume.hpp"
-#include "src/app/notify_command.hpp"
+#include "src/app/commands/notify_command.hpp"
 #include "src/app/options.hpp"
 #include "src/app/thresholds.hpp"
 #include "src/log/named_logger.hpp"
@@ -17,7 +17,7 @@
 #include "src/services/chain/process_signal_chain.hpp"
 #include "src/services/dashboard/dashboard_service.hpp"
 #include "src/services/generate/ingest_sender.hpp"
-#include "src/services/ingest/ingest_command.hpp"
+#include "src/app/commands/ingest_command.hpp"
 #include "src/services/process/process_service.hpp"
 #include "src/services/signal/signal_service.hpp"
 

@@ -1,4 +1,4 @@
-#include "src/services/ingest/ingest_command.hpp"
+#include "src/app/commands/ingest_command.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "src/services/generate/generate_command.hpp"
+#include "src/app/commands/generate_command.hpp"
 
 #include <cerrno>
 #include <cstdio>
