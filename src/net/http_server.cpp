@@ -61,7 +61,8 @@ struct HttpServer::Impl {
         guard(options.access, options.address),
         limits(ConnectionLimitValues{options.max_connections, options.max_connections_per_address,
                                      options.max_websockets, options.max_websockets_per_address}) {
-    if (options.offload_body_bytes > 0) workers = std::make_unique<net::thread_pool>(1);
+    // As many workers as I/O threads: large batches parse in parallel as they did on them.
+    if (options.offload_body_bytes > 0) workers = std::make_unique<net::thread_pool>(std::max(1, options.threads));
     for (int i = 0; i < std::max(1, options.threads); ++i) {
       contexts.push_back(std::make_unique<net::io_context>(1));
       keep_running.push_back(net::make_work_guard(*contexts.back()));
