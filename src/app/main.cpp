@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // The configuration flags (one per entry of the option table, about a hundred) go only
   // on the command being run, named first on the command line: CLI11 checks each option
-  // added against those already on its command, and all of them on every command took
-  // 10 of the 12 ms each start cost (perf, `tickflow --version`). Other commands' --help
+  // added against those already on its command, and all of them on every command were
+  // most of each start's cost. Other commands' --help
   // is asked for by naming them first, so it lists them as before.
   const std::string_view invoked = argc > 1 ? argv[1] : "";
   auto add_config = [invoked](ConfigFlags& flags, CLI::App* command) {

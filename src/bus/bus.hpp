@@ -132,8 +132,8 @@ class Bus {
   }
 
   // Makes sure `topics` exist before anything is published to them, so the first record
-  // on one does not wait while it is created (Kafka: a stall of tens of ms for the whole
-  // broker, measured in docs/performance.md). Services call it at start for the topics
+  // on one does not wait while it is created (on Kafka creating a topic stalls the whole
+  // broker for a moment). Services call it at start for the topics
   // they write. The in-memory bus makes topics on first use; nothing to do there.
   virtual BusStatus ensure_topics(const std::vector<std::string>& /*topics*/) { return BusStatus::success(); }
 

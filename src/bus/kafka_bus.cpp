@@ -37,8 +37,8 @@ rd_kafka_conf_t* base_conf(const KafkaBusOptions& o) {
   set(conf, "bootstrap.servers", o.brokers);
   set(conf, "client.id", o.client_id);
   // Small records, sent one batch at a time: without this the kernel holds a request back
-  // waiting for more (Nagle), which cost ~70 ms of a 1k ticks/s tick's trip through three
-  // stages (docs/performance.md). `kafka.socket.nagle.disable = "false"` brings it back.
+  // waiting for more (Nagle), which at low rates held each tick's trip through the stages
+  // for tens of ms. `kafka.socket.nagle.disable = "false"` brings it back.
   set(conf, "socket.nagle.disable", "true");
   rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char* fac, const char* buf) {
     auto lvl = level <= 3 ? spdlog::level::err : level <= 4 ? spdlog::level::warn : level <= 6 ? spdlog::level::info : spdlog::level::debug;

@@ -16,9 +16,9 @@ constexpr std::size_t chunk_bytes = 1 << 20;
 
 // How long a publisher or consumer watches a busy topic lock before sleeping on it. Holds
 // are short (a batch's bookkeeping, no copies), so most waits end within it: with a
-// sleeping wait, a publisher and a consumer of 1,000-record batches took turns on one core
-// (MemoryBus 15–18M records/s, 1.1 CPUs busy); watching 20 µs they overlap (24–25M, 1.8
-// CPUs; 40 µs 25–28M, for twice what a waiter may burn). docs/performance.md.
+// sleeping wait, a publisher and a consumer took turns on one core instead of overlapping
+// on two; longer watches gained little for twice what a waiter may burn
+// (docs/performance-history.md, "MemoryBus").
 constexpr std::chrono::microseconds topic_lock_spin{20};
 
 // Where one record's key and payload lie in its partition's chunks.
@@ -207,8 +207,8 @@ class MemorySubscription final : public Subscription {
       // microseconds before sleeping, which costs a wake-up (two context switches). No
       // sched_yield here: on a busy machine it hands the core to no one useful. 5 µs, not
       // longer, unless asked (set_busy_poll): a pipeline's stages share the cores, and a
-      // stage watching an empty topic keeps the next stage off its core (tick → signal
-      // p50 70–82 µs against 100 µs with 20; docs/performance.md). Asked, it watches
+      // stage watching an empty topic keeps the next stage off its core, which a longer
+      // watch showed in the tick → signal latency. Asked, it watches
       // longer only while the last record came within that time: at a low rate it sleeps
       // as soon as before.
       const auto watch = last_wait_ <= busy_poll_ ? std::max(busy_poll_, short_watch) : short_watch;
@@ -378,8 +378,7 @@ namespace {
 
 // A batch of up to this many bytes is copied in under its topic's lock. A larger one
 // reserves its room under the lock and copies after, so the topic's consumers are not
-// kept waiting meanwhile (a batch of 1,000 records of 150 bytes held the lock for tens of
-// µs and the consumer slept on it; docs/performance.md).
+// kept waiting meanwhile (copying a large batch under the lock put them to sleep on it).
 constexpr std::size_t copy_outside_lock_from = 16 * 1024;
 
 void copy_record(char* at, const OutgoingRecord& r) {

@@ -44,7 +44,7 @@ struct HttpServer::Impl {
   // One io_context per I/O thread, each run by that thread alone; a connection lives on
   // one of them, so its handlers run one at a time without a strand. One io_context run
   // by every thread had a thread in epoll wake another for each request, through a shared
-  // lock (docs/performance.md, session 13).
+  // lock.
   std::vector<std::unique_ptr<net::io_context>> contexts;
   // Each context's run() keeps going while it has no connection yet (it returns when out
   // of work, and a connection handed to it later would never be served).

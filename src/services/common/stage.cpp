@@ -26,10 +26,9 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds delivery_limit{30};
 
 // How many input records are handled before their outputs are published. A batch after a
-// stall holds up to max_batch records: handled whole first, its first tick waited for all
-// of them and for their outputs' hand-over to the bus (up to ~20 ms at p99.9 over Kafka at
-// 100k ticks/s, docs/performance.md session 14). Small enough that a slice's wait is
-// short, large enough that the bus's per-call cost stays amortised.
+// stall holds up to max_batch records: handled whole first, its first tick would wait for
+// all of them and for their outputs' hand-over to the bus. Small enough that a slice's
+// wait is short, large enough that the bus's per-call cost stays amortised.
 constexpr std::size_t publish_slice = 256;
 
 // At most one checkpoint in flight: the point where it began, and what is committed once

@@ -1,8 +1,8 @@
 // The second stage of `tickflow replay`: formats the record lines of analysed blocks and
 // writes them out on a thread of its own, while the first stage (ReplayPipeline::analyse
 // on the caller's thread) reads and analyses the next block. Writing a record line is
-// ~40% of a replay's work (most of it the shortest text of each indicator value), so two
-// stages on two cores replay faster than one (docs/performance.md, session 11). Blocks go
+// a large share of a replay's work (most of it the shortest text of each indicator value),
+// so two stages on two cores replay faster than one. Blocks go
 // back and forth: the caller fills one, gives it, takes the other back once written.
 #pragma once
 
