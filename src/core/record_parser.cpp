@@ -521,6 +521,7 @@ bool RecordParser::Impl::read_tick(std::string_view json, double now, RecordSour
                high = n(FieldId::high), low = n(FieldId::low), volume = n(FieldId::volume);
   if (!(ts >= limits.min_timestamp && ts <= now + limits.max_future_seconds)) return false;
   if (!(open > 0 && close > 0 && high > 0 && low > 0)) return false;
+  if (!(high <= limits.max_price)) return false;  // bounds the others too, once low <= open, close <= high hold
   if (!(volume >= 0 && volume == std::floor(volume) && volume <= max_exact_integer)) return false;
   if (!(low <= high && high >= open && high >= close && low <= open && low <= close)) return false;
   if (tick_layout.has_seq) {

@@ -399,6 +399,10 @@ TEST(RecordParserTickPath, AgreesWithTheGeneralPathRuleByRule) {
       R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":01)",
       R"("opening_price":10,"closing_price":11,"high":12,"low":9,"volume":1.)",
       R"("opening_price":1e400,"closing_price":11,"high":12,"low":9,"volume":1)",
+      // Past validation.max_price (1e12): a familiar layout must not let it through.
+      R"("opening_price":10,"closing_price":11,"high":100313626217613097,"low":9,"volume":1)",
+      R"("opening_price":1e308,"closing_price":1.7e308,"high":1.7e308,"low":1e308,"volume":1)",
+      R"("opening_price":10,"closing_price":11,"high":1000000000000,"low":9,"volume":1)",
   };
   std::vector<std::string> inputs = {tick(ok)};
   for (const auto& v : variants) inputs.push_back(tick(v)), inputs.push_back(tick(ok));
