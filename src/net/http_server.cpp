@@ -117,7 +117,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
       queued_bytes_.fetch_sub(bytes);
       overflowed_ = true;
       server_.websockets_overflowed.fetch_add(1);
-      net::post(ws_.get_executor(), [self = shared_from_this()] { self->drop_queue(); });
+      // A write is in flight whenever the outbox is not empty (write_next runs as it fills).
+      net::post(ws_.get_executor(), [self = shared_from_this()] { self->drop_queue(!self->outbox_.empty()); });
       return false;
     }
     queued_.fetch_add(1);
@@ -166,9 +167,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     queued_bytes_.fetch_sub(bytes);
   }
 
-  // The peer stopped reading: keep only the frame being written, then close with 1008.
-  void drop_queue() {
-    while (outbox_.size() > 1) {
+  // The peer stopped reading: drop what waits, keeping the frame being written if one is
+  // (the outbox's front, while a write is in flight), and close with 1008 once none is.
+  void drop_queue(bool writing) {
+    const std::size_t keep = writing ? 1 : 0;
+    while (outbox_.size() > keep) {
       forget(outbox_.back().size());
       outbox_.pop_back();
     }
@@ -220,7 +223,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
         }
         return;
       }
-      if (self->overflowed_) return self->drop_queue();
+      if (self->overflowed_) return self->drop_queue(false);  // this write is done
       if (!self->outbox_.empty()) self->write_next();
     });
   }
