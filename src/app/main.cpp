@@ -88,8 +88,9 @@ int main(int argc, char** argv) {
       "NDJSON; valid records go to the validated topic with seq and ingest_ts, rejected ones to the rejected topic "
       "and back to the client with field and reason. GET /healthz, GET /metrics.");
   ingest_cmd->add_option("--token", ingest.token,
-                         "Require 'Authorization: Bearer TOKEN' (prefer the TICKFLOW_INGEST_TOKEN environment variable: "
-                         "a flag shows in process lists)");
+                         "Require 'Authorization: Bearer TOKEN' on every request but GET /healthz; needed to listen "
+                         "beyond loopback (prefer the TICKFLOW_INGEST_TOKEN environment variable: a flag shows in "
+                         "process lists)");
   std::string ingest_listen;
   ingest_cmd->add_option("--listen", ingest_listen, "Same as --ingest.listen: HOST:PORT [default: 127.0.0.1:5000]");
   ingest_cmd->add_option("--data-dir", ingest.data_dir,
@@ -185,7 +186,8 @@ int main(int argc, char** argv) {
       "dashboard",
       "The live dashboard on dashboard.listen (default http://127.0.0.1:5678): a chart per stock with its signals, "
       "alarms, notifications and summaries, from signals, alarm_topic, notifications and stock_summary. REST API "
-      "under /api/, live feed on WebSocket /ws. TICKFLOW_DASHBOARD_TOKEN, when set, guards /ws and threshold changes.");
+      "under /api/, live feed on WebSocket /ws. TICKFLOW_DASHBOARD_TOKEN, when set, guards everything but /healthz: "
+      "the page asks for it once and keeps it in an HttpOnly cookie.");
   dashboard_cmd->add_option("--group", dashboard_group, "Consumer group (and history name)")->capture_default_str();
   dashboard_cmd->add_option("--data-dir", dashboard_data_dir, "Where the history lives (dashboard-GROUP.sqlite)")
       ->capture_default_str();
