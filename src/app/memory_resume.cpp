@@ -17,7 +17,8 @@ std::size_t replay_journal(IngestJournal& journal, Bus& bus, const std::string& 
     for (std::size_t i = 0; i < keys.size(); ++i) batch.push_back({keys[i], payloads[i]});
     std::size_t done = 0;
     while (done < batch.size()) {
-      done += bus.publish_batch(topic, std::span<const OutgoingRecord>(batch).subspan(done), std::chrono::milliseconds(200));
+      done += bus.publish_batch(topic, std::span<const OutgoingRecord>(batch).subspan(done),
+                                std::chrono::milliseconds(200));
     }
     total += batch.size();
     keys.clear();

@@ -1,9 +1,9 @@
 #include "src/net/access_guard.hpp"
 
-#include <algorithm>
 #include <arpa/inet.h>
-#include <charconv>
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -90,7 +90,8 @@ bool is_loopback_host(std::string_view host) {
 
 bool has_media_type(std::string_view value, std::initializer_list<std::string_view> media_types) {
   std::string_view type = trim(value.substr(0, value.find(';')));
-  return std::any_of(media_types.begin(), media_types.end(), [&](std::string_view m) { return equals_ignoring_case(type, m); });
+  return std::any_of(media_types.begin(), media_types.end(),
+                     [&](std::string_view m) { return equals_ignoring_case(type, m); });
 }
 
 std::string_view cookie_value(std::string_view cookie_header, std::string_view name) {
@@ -136,18 +137,18 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
   return std::nullopt;
 }
 
-std::string exposure_refusal(std::string_view listen_host, bool has_token, bool insecure, std::string_view listen_option,
-                             std::string_view token_variable) {
+std::string exposure_refusal(std::string_view listen_host, bool has_token, bool insecure,
+                             std::string_view listen_option, std::string_view token_variable) {
   if (is_loopback_host(listen_host) || has_token || insecure) return {};
-  return fmt::format("{} is '{}', which other machines can reach, and no token is set: set {} (every request then "
-                     "needs it), or pass --http.insecure true to serve it to anyone who can reach the port",
-                     listen_option, listen_host, token_variable);
+  return fmt::format(
+      "{} is '{}', which other machines can reach, and no token is set: set {} (every request then "
+      "needs it), or pass --http.insecure true to serve it to anyone who can reach the port",
+      listen_option, listen_host, token_variable);
 }
 
 bool token_is_header_safe(std::string_view token) {
-  return std::all_of(token.begin(), token.end(), [](char c) {
-    return c > 0x20 && c < 0x7f && c != '"' && c != ',' && c != ';' && c != '\\';
-  });
+  return std::all_of(token.begin(), token.end(),
+                     [](char c) { return c > 0x20 && c < 0x7f && c != '"' && c != ',' && c != ';' && c != '\\'; });
 }
 
 AccessGuard::AccessGuard(AccessPolicy policy, std::string bound_host)
@@ -180,7 +181,8 @@ std::optional<HttpResponse> AccessGuard::check_origin(const HttpRequest& request
   // The page's own origin: the same host:port the request was sent to (the Host check has
   // already vouched for that name).
   std::string_view authority = origin_authority(request.origin);
-  if (!authority.empty() && !request.host.empty() && equals_ignoring_case(authority, trim(request.host))) return std::nullopt;
+  if (!authority.empty() && !request.host.empty() && equals_ignoring_case(authority, trim(request.host)))
+    return std::nullopt;
   return refusal(403, "Origin",
                  fmt::format("Origin '{}' may not change anything here or open a WebSocket; allowed: this server's "
                              "own origin and the configured allowed_origins",
@@ -195,7 +197,8 @@ bool AccessGuard::has_token(const HttpRequest& request, bool upgrade) const {
       same_secret(trim(auth.substr(bearer.size())), policy_.token)) {
     return true;
   }
-  if (std::string_view c = cookie_value(request.cookie, policy_.cookie_name); !c.empty() && same_secret(c, policy_.token)) {
+  if (std::string_view c = cookie_value(request.cookie, policy_.cookie_name);
+      !c.empty() && same_secret(c, policy_.token)) {
     return true;
   }
   if (upgrade) {

@@ -57,8 +57,8 @@ class AccessGuard {
 
 // Why a server may not start on `listen_host` (empty when it may): a non-loopback address
 // serves anyone who can reach it, so it needs a token, or `insecure` said out loud.
-std::string exposure_refusal(std::string_view listen_host, bool has_token, bool insecure, std::string_view listen_option,
-                             std::string_view token_variable);
+std::string exposure_refusal(std::string_view listen_host, bool has_token, bool insecure,
+                             std::string_view listen_option, std::string_view token_variable);
 
 // Whether `token` can travel in a cookie and a header as is: printable ASCII without
 // spaces, quotes, commas, semicolons or backslashes.

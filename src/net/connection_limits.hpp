@@ -15,7 +15,7 @@ namespace tickflow {
 struct ConnectionLimitValues {
   std::size_t total = 4096;
   std::size_t per_address = 1024;
-  std::size_t websockets = 512;            // counted within `total` too
+  std::size_t websockets = 512;  // counted within `total` too
   std::size_t websockets_per_address = 256;
 };
 

@@ -131,8 +131,9 @@ struct RawWebSocket {
   int fd = -1;
   int status = 0;
 };
-inline RawWebSocket open_websocket(std::uint16_t port, std::string_view path, const std::vector<std::string>& extra = {},
-                                   const char* source = "127.0.0.1", int receive_buffer = 0) {
+inline RawWebSocket open_websocket(std::uint16_t port, std::string_view path,
+                                   const std::vector<std::string>& extra = {}, const char* source = "127.0.0.1",
+                                   int receive_buffer = 0) {
   RawWebSocket ws;
   ws.fd = connect_from(source, port, receive_buffer);
   if (ws.fd < 0) return ws;
@@ -193,7 +194,8 @@ inline std::optional<int> read_until_close(int fd, std::size_t* frames = nullptr
       } else if (len == 127) {
         if (buf.size() < pos + 10) break;
         len = 0;
-        for (int i = 0; i < 8; ++i) len = (len << 8) | static_cast<unsigned char>(buf[pos + 2 + static_cast<std::size_t>(i)]);
+        for (int i = 0; i < 8; ++i)
+          len = (len << 8) | static_cast<unsigned char>(buf[pos + 2 + static_cast<std::size_t>(i)]);
         header = 10;
       }
       if (buf.size() < pos + header + len) break;

@@ -4,8 +4,8 @@
 // that starts a second request and stalls. The attacker connects from 127.0.0.2, the user
 // checks from 127.0.0.1. CI runs reduced sizes (limits lowered by flags); with
 // TICKFLOW_FLOOD_FULL=1 (make bench) they run at the sizes against the default
-// limits: 1,024 idle WebSockets, up to 1 M frames unread, 4,200 slowloris connections. The two tests that bound the server's RSS run on the
-// release build only: the asan test preset leaves them out, since ASan's shadow memory and
+// limits: 1,024 idle WebSockets, up to 1 M frames unread, 4,200 slowloris connections. The two tests that bound the
+// server's RSS run on the release build only: the asan test preset leaves them out, since ASan's shadow memory and
 // quarantine are not the product's memory.
 #include <atomic>
 #include <thread>
@@ -184,7 +184,8 @@ TEST(Flood, SlowlorisFromOneAddressLeavesRoomForOthers) {
 }
 
 TEST(Flood, KeptAliveRequestGetsTheHeaderTimeoutNotTheIdleOne) {
-  ServedTickflow tf(ServedTickflow::Kind::ingest, {"--ingest.header_timeout_ms", "500", "--ingest.idle_timeout_ms", "30000"});
+  ServedTickflow tf(ServedTickflow::Kind::ingest,
+                    {"--ingest.header_timeout_ms", "500", "--ingest.idle_timeout_ms", "30000"});
   ASSERT_TRUE(tf.ready());
   int fd = connect_from(attacker, tf.ingest_port);
   ASSERT_TRUE(send_all(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));

@@ -21,16 +21,16 @@ TEST(HostileClient, ReachableAddressWithoutATokenIsRefusedAtStart) {
   const std::string tickflow = std::getenv("TICKFLOW");
   const auto dir = std::filesystem::temp_directory_path() / ("tickflow-exposed-" + std::to_string(::getpid()));
   int status = 0;
-  std::string out = run_and_capture({tickflow, "run", "--generator", "off", "--data-dir", dir.string(), "--ingest.listen",
-                                     "127.0.0.1:" + std::to_string(free_port()), "--dashboard.listen",
-                                     "0.0.0.0:" + std::to_string(free_port())},
-                                    &status);
+  std::string out = run_and_capture(
+      {tickflow, "run", "--generator", "off", "--data-dir", dir.string(), "--ingest.listen",
+       "127.0.0.1:" + std::to_string(free_port()), "--dashboard.listen", "0.0.0.0:" + std::to_string(free_port())},
+      &status);
   EXPECT_EQ(WEXITSTATUS(status), 2) << out;
   EXPECT_NE(out.find("dashboard.listen is '0.0.0.0'"), std::string::npos) << out;
   EXPECT_NE(out.find("TICKFLOW_DASHBOARD_TOKEN"), std::string::npos) << out;
-  out = run_and_capture({tickflow, "ingest", "--data-dir", dir.string(), "--ingest.listen",
-                         "0.0.0.0:" + std::to_string(free_port())},
-                        &status);
+  out = run_and_capture(
+      {tickflow, "ingest", "--data-dir", dir.string(), "--ingest.listen", "0.0.0.0:" + std::to_string(free_port())},
+      &status);
   EXPECT_EQ(WEXITSTATUS(status), 2) << out;
   EXPECT_NE(out.find("TICKFLOW_INGEST_TOKEN"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
@@ -53,14 +53,15 @@ TEST(HostileClient, InsecureFlagServesAReachableAddress) {
 }
 
 TEST(HostileClient, WithATokenEveryReadNeedsItButHealth) {
-  ServedTickflow tf(ServedTickflow::Kind::run, {}, {std::string("TICKFLOW_DASHBOARD_TOKEN=") + token,
-                                                    std::string("TICKFLOW_INGEST_TOKEN=") + token});
+  ServedTickflow tf(ServedTickflow::Kind::run, {},
+                    {std::string("TICKFLOW_DASHBOARD_TOKEN=") + token, std::string("TICKFLOW_INGEST_TOKEN=") + token});
   ASSERT_TRUE(tf.ready());
   for (auto port : {tf.dashboard_port, tf.ingest_port}) {
     EXPECT_EQ(raw_request(port, "GET", "/healthz").status, 200) << port;
     EXPECT_EQ(raw_request(port, "GET", "/metrics").status, 401) << port;
     EXPECT_EQ(raw_request(port, "GET", "/metrics", {"Authorization: Bearer wrong"}).status, 401) << port;
-    EXPECT_EQ(raw_request(port, "GET", "/metrics", {std::string("Authorization: Bearer ") + token}).status, 200) << port;
+    EXPECT_EQ(raw_request(port, "GET", "/metrics", {std::string("Authorization: Bearer ") + token}).status, 200)
+        << port;
     EXPECT_EQ(raw_request(port, "GET", "/metrics", {std::string("Authorization: bearer ") + token}).status, 200)
         << "the scheme is case-insensitive";
   }
@@ -106,16 +107,19 @@ TEST(HostileClient, TheLoginFormSetsAnHttpOnlyCookie) {
 TEST(HostileClient, AmbiguousRequestFramingIsRefused) {
   ServedTickflow tf(ServedTickflow::Kind::ingest);
   ASSERT_TRUE(tf.ready());
-  std::string tick = R"({"stock_symbol":"AAPL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":1,"timestamp":1767225600})";
+  std::string tick =
+      R"({"stock_symbol":"AAPL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":1,"timestamp":1767225600})";
   auto send = [&](const std::string& head, const std::string& body) {
     int fd = connect_from("127.0.0.1", tf.ingest_port);
-    send_all(fd, "POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + head + "\r\n" + body);
+    send_all(fd,
+             "POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + head + "\r\n" + body);
     auto r = read_response(fd);
     ::close(fd);
     return r;
   };
   std::string chunked = fmt_chunk(tick);
-  EXPECT_EQ(send("Transfer-Encoding: xchunked\r\nContent-Length: " + std::to_string(tick.size()) + "\r\n", tick).status, 400);
+  EXPECT_EQ(send("Transfer-Encoding: xchunked\r\nContent-Length: " + std::to_string(tick.size()) + "\r\n", tick).status,
+            400);
   EXPECT_EQ(send("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", chunked).status, 400);
   EXPECT_EQ(send("Transfer-Encoding: gzip, chunked\r\n", chunked).status, 400);
   EXPECT_EQ(send("Transfer-Encoding: chunked\r\n", chunked).status, 200) << "plain chunked is fine";

@@ -22,7 +22,8 @@ TEST(HostilePage, CannotChangeThresholdsCrossSite) {
   ASSERT_EQ(before.status, 200);
 
   // The form-like request a page can send without a preflight, and the JSON one.
-  auto plain = raw_request(tf.dashboard_port, "POST", "/api/thresholds", {evil_origin, "Content-Type: text/plain"}, ticks_json);
+  auto plain =
+      raw_request(tf.dashboard_port, "POST", "/api/thresholds", {evil_origin, "Content-Type: text/plain"}, ticks_json);
   EXPECT_EQ(plain.status, 403) << plain.body;
   EXPECT_NE(plain.body.find("\"field\":\"Origin\""), std::string::npos) << plain.body;
   auto json = raw_request(tf.dashboard_port, "POST", "/api/thresholds", {evil_origin, "Content-Type: application/json"},
@@ -43,7 +44,8 @@ TEST(HostilePage, CannotChangeThresholdsCrossSite) {
   auto curl = raw_request(tf.dashboard_port, "POST", "/api/thresholds", {"Content-Type: application/json"},
                           R"({"rsi_buy_below":26})");
   EXPECT_EQ(curl.status, 200) << curl.body;
-  EXPECT_NE(raw_request(tf.dashboard_port, "GET", "/api/thresholds").body.find("\"rsi_buy_below\":26"), std::string::npos);
+  EXPECT_NE(raw_request(tf.dashboard_port, "GET", "/api/thresholds").body.find("\"rsi_buy_below\":26"),
+            std::string::npos);
 }
 
 TEST(HostilePage, CannotOpenIngestsWebSocket) {
@@ -53,8 +55,10 @@ TEST(HostilePage, CannotOpenIngestsWebSocket) {
   EXPECT_EQ(upgrade_status(tf.ingest_port, "/ws", {own_origin(tf.ingest_port)}), 101);
   EXPECT_EQ(upgrade_status(tf.ingest_port, "/ws"), 101) << "a client that sends no Origin is not a browser";
   // POST /ingest from a page: refused by Origin before the content type is even looked at.
-  std::string tick = R"({"stock_symbol":"EVIL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":1,"timestamp":1767225600})";
-  EXPECT_EQ(raw_request(tf.ingest_port, "POST", "/ingest", {evil_origin, "Content-Type: text/plain"}, tick).status, 403);
+  std::string tick =
+      R"({"stock_symbol":"EVIL","opening_price":1,"closing_price":1,"high":1,"low":1,"volume":1,"timestamp":1767225600})";
+  EXPECT_EQ(raw_request(tf.ingest_port, "POST", "/ingest", {evil_origin, "Content-Type: text/plain"}, tick).status,
+            403);
   EXPECT_EQ(raw_request(tf.ingest_port, "POST", "/ingest", {"Content-Type: application/json"}, tick).status, 200)
       << "the original generator's post (no Origin) still works";
 }
@@ -73,14 +77,16 @@ TEST(HostilePage, CannotReadTheApiThroughDnsRebinding) {
   ServedTickflow tf(ServedTickflow::Kind::run);
   ASSERT_TRUE(tf.ready());
   for (const char* path : {"/api/symbols", "/api/thresholds", "/api/alarms", "/", "/metrics"}) {
-    auto r = raw_request(tf.dashboard_port, "GET", path, {"Host: attacker.example:" + std::to_string(tf.dashboard_port)});
+    auto r =
+        raw_request(tf.dashboard_port, "GET", path, {"Host: attacker.example:" + std::to_string(tf.dashboard_port)});
     EXPECT_EQ(r.status, 403) << path << ": " << r.body;
     EXPECT_NE(r.body.find("\"field\":\"Host\""), std::string::npos) << path;
   }
   EXPECT_EQ(raw_request(tf.ingest_port, "GET", "/metrics", {"Host: attacker.example"}).status, 403);
   // The names a user types: loopback, localhost, an IP address.
   for (std::string host : {"127.0.0.1", "localhost", "[::1]", "10.1.2.3"}) {
-    auto r = raw_request(tf.dashboard_port, "GET", "/api/symbols", {"Host: " + host + ":" + std::to_string(tf.dashboard_port)});
+    auto r = raw_request(tf.dashboard_port, "GET", "/api/symbols",
+                         {"Host: " + host + ":" + std::to_string(tf.dashboard_port)});
     EXPECT_EQ(r.status, 200) << host;
   }
 }

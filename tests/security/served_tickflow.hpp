@@ -32,9 +32,9 @@ class ServedTickflow {
     data_dir_ = std::filesystem::temp_directory_path() /
                 ("tickflow-security-" + std::to_string(::getpid()) + "-" + std::to_string(ingest_port));
     std::filesystem::create_directories(data_dir_);
-    std::vector<std::string> args = {std::getenv("TICKFLOW"), kind == Kind::run ? "run" : "ingest",
-                                     "--data-dir", data_dir_.string(), "--ingest.listen",
-                                     "127.0.0.1:" + std::to_string(ingest_port)};
+    std::vector<std::string> args = {
+        std::getenv("TICKFLOW"), kind == Kind::run ? "run" : "ingest",      "--data-dir", data_dir_.string(),
+        "--ingest.listen",       "127.0.0.1:" + std::to_string(ingest_port)};
     if (kind == Kind::run) {
       for (std::string a : {"--generator", "off", "--dashboard.listen"}) args.push_back(a);
       args.push_back("127.0.0.1:" + std::to_string(dashboard_port));

@@ -47,10 +47,10 @@ class RunResume : public ::testing::Test {
   // `tickflow run` on `data_dir`, ready once ingest answers.
   std::unique_ptr<ChildProcess> start(const fs::path& data_dir) {
     ingest_port_ = free_port();
-    auto child = std::make_unique<ChildProcess>(std::vector<std::string>{
-        tickflow_, "run", "--generator", "off", "--data-dir", data_dir.string(), "--ingest.listen",
-        "127.0.0.1:" + std::to_string(ingest_port_), "--dashboard.listen", "127.0.0.1:" + std::to_string(free_port()),
-        "--notify.digest_per_minute", "0"});
+    auto child = std::make_unique<ChildProcess>(
+        std::vector<std::string>{tickflow_, "run", "--generator", "off", "--data-dir", data_dir.string(),
+                                 "--ingest.listen", "127.0.0.1:" + std::to_string(ingest_port_), "--dashboard.listen",
+                                 "127.0.0.1:" + std::to_string(free_port()), "--notify.digest_per_minute", "0"});
     for (int i = 0; i < 400; ++i) {
       if (raw_request(ingest_port_, "GET", "/healthz").status == 200) return child;
       std::this_thread::sleep_for(25ms);
@@ -102,10 +102,14 @@ class RunResume : public ::testing::Test {
       bool in_text = false, in_body = false;
       while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.rfind("Content-Type: text/plain", 0) == 0) in_text = true;
-        else if (in_text && !in_body && line.empty()) in_body = true;
-        else if (in_body && line.rfind("--", 0) == 0) break;
-        else if (in_body) encoded += line;
+        if (line.rfind("Content-Type: text/plain", 0) == 0)
+          in_text = true;
+        else if (in_text && !in_body && line.empty())
+          in_body = true;
+        else if (in_body && line.rfind("--", 0) == 0)
+          break;
+        else if (in_body)
+          encoded += line;
       }
       std::string text = base64_decode(encoded), said;
       std::istringstream lines(text);
@@ -158,7 +162,8 @@ TEST_F(RunResume, KillMidStreamThenRestartGivesTheSameAlarmsOnce) {
     if (!expected.count(id)) extra.push_back(id);
     if (n > 1) twice.push_back(id);
   }
-  EXPECT_TRUE(missing.empty()) << missing.size() << " alarms of the uninterrupted run never came, e.g.\n" << missing.front();
+  EXPECT_TRUE(missing.empty()) << missing.size() << " alarms of the uninterrupted run never came, e.g.\n"
+                               << missing.front();
   EXPECT_TRUE(extra.empty()) << extra.size() << " alarms the uninterrupted run did not raise, e.g.\n" << extra.front();
   EXPECT_TRUE(twice.empty()) << twice.size() << " alarms delivered twice, e.g.\n" << twice.front();
   EXPECT_EQ(got.size(), expected.size());

@@ -21,11 +21,12 @@ TEST(AccessGuard, HostMustNameThisServer) {
   AccessPolicy p;
   p.allowed_hosts = {"tickflow.lan"};
   AccessGuard guard(p, "127.0.0.1");
-  for (const char* ok : {"127.0.0.1:5678", "localhost", "LOCALHOST:1", "[::1]:5678", "192.168.1.20:5678",
-                         "tickflow.lan:80", ""}) {
+  for (const char* ok :
+       {"127.0.0.1:5678", "localhost", "LOCALHOST:1", "[::1]:5678", "192.168.1.20:5678", "tickflow.lan:80", ""}) {
     EXPECT_FALSE(guard.check_host(request("GET", ok))) << ok;
   }
-  for (const char* bad : {"attacker.example", "attacker.example:5678", "127.0.0.1.attacker.example", "localhost.evil"}) {
+  for (const char* bad :
+       {"attacker.example", "attacker.example:5678", "127.0.0.1.attacker.example", "localhost.evil"}) {
     auto r = guard.check_host(request("GET", bad));
     ASSERT_TRUE(r) << bad;
     EXPECT_EQ(r->status, 403);
@@ -51,7 +52,8 @@ TEST(AccessGuard, StateChangesComeFromTheServersOwnOriginOnly) {
   EXPECT_EQ(check("POST", "127.0.0.1:5678", "null"), 403);
   EXPECT_EQ(check("POST", "127.0.0.1:5678", "http://127.0.0.1:9999"), 403) << "another port is another origin";
   EXPECT_EQ(check("DELETE", "127.0.0.1:5678", "http://evil.example"), 403);
-  EXPECT_EQ(check("GET", "127.0.0.1:5678", "http://evil.example"), 200) << "reads: the browser keeps the answer from it";
+  EXPECT_EQ(check("GET", "127.0.0.1:5678", "http://evil.example"), 200)
+      << "reads: the browser keeps the answer from it";
   EXPECT_EQ(check("GET", "127.0.0.1:5678", "http://evil.example", true), 403) << "but not a WebSocket upgrade";
 }
 
