@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "src/core/json_writer.hpp"
+#include "src/log/named_logger.hpp"
 
 namespace tickflow {
 
@@ -144,6 +145,24 @@ std::string exposure_refusal(std::string_view listen_host, bool has_token, bool 
       "{} is '{}', which other machines can reach, and no token is set: set {} (every request then "
       "needs it), or pass --http.insecure true to serve it to anyone who can reach the port",
       listen_option, listen_host, token_variable);
+}
+
+std::string check_exposure(std::string_view service, std::string_view listen_host, std::string_view token,
+                           bool insecure, std::string_view listen_option, std::string_view token_variable) {
+  if (!token_is_header_safe(token)) {
+    return fmt::format("{} must be printable ASCII without spaces, quotes, commas or semicolons", token_variable);
+  }
+  if (auto refusal = exposure_refusal(listen_host, !token.empty(), insecure, listen_option, token_variable);
+      !refusal.empty()) {
+    return refusal;
+  }
+  if (!is_loopback_host(listen_host) && token.empty()) {
+    named_logger(std::string(service))
+        ->warn(
+            "INSECURE: {} listens on '{}' without a token (--http.insecure): anyone who can reach the port can use it",
+            service, listen_host);
+  }
+  return {};
 }
 
 bool token_is_header_safe(std::string_view token) {

@@ -60,6 +60,12 @@ class AccessGuard {
 std::string exposure_refusal(std::string_view listen_host, bool has_token, bool insecure,
                              std::string_view listen_option, std::string_view token_variable);
 
+// The start-up check of a server about to listen on `listen_host` with `token` (empty:
+// none): the token's form, and a reachable address without a token, refused unless
+// `insecure`, and then said loudly in `service`'s log. Empty, or why it may not start.
+std::string check_exposure(std::string_view service, std::string_view listen_host, std::string_view token,
+                           bool insecure, std::string_view listen_option, std::string_view token_variable);
+
 // Whether `token` can travel in a cookie and a header as is: printable ASCII without
 // spaces, quotes, commas, semicolons or backslashes.
 bool token_is_header_safe(std::string_view token);

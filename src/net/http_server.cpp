@@ -59,8 +59,8 @@ struct HttpServer::Impl {
         handler(std::move(h)),
         websocket(std::move(ws)),
         guard(options.access, options.address),
-        limits(ConnectionLimitValues{options.max_connections, options.max_connections_per_address,
-                                     options.max_websockets, options.max_websockets_per_address}) {
+        limits(ConnectionLimitValues{options.max_connections, options.clients.connections_per_address,
+                                     options.clients.websockets, options.clients.websockets_per_address}) {
     // As many workers as I/O threads: large batches parse in parallel as they did on them.
     if (options.offload_body_bytes > 0) workers = std::make_unique<net::thread_pool>(std::max(1, options.threads));
     for (int i = 0; i < std::max(1, options.threads); ++i) {
@@ -113,7 +113,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   bool send(std::string text) {
     if (!open_ || overflowed_) return false;
     std::size_t bytes = text.size();
-    if (queued_bytes_.fetch_add(bytes) + bytes > server_.options.websocket_queue_bytes) {
+    if (queued_bytes_.fetch_add(bytes) + bytes > server_.options.clients.websocket_queue_bytes) {
       queued_bytes_.fetch_sub(bytes);
       overflowed_ = true;
       server_.websockets_overflowed.fetch_add(1);

@@ -22,6 +22,15 @@
 
 namespace tickflow {
 
+// What one client address may take of a server, and what WebSockets may take in all.
+struct HttpClientLimits {
+  std::size_t connections_per_address = 1024;  // one client address holds at most this many
+  std::size_t websockets = 512;                // within max_connections: the rest stays for requests
+  std::size_t websockets_per_address = 256;
+  // A WebSocket whose peer does not read is closed (1008) once this much waits for it.
+  std::size_t websocket_queue_bytes = 8 * 1024 * 1024;
+};
+
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 5000;  // 0: any free port (see HttpServer::port)
@@ -29,11 +38,7 @@ struct HttpServerOptions {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_connections = 4096;
-  std::size_t max_connections_per_address = 1024;  // one client address holds at most this many
-  std::size_t max_websockets = 512;                // within max_connections: the rest stays for requests
-  std::size_t max_websockets_per_address = 256;
-  // A WebSocket whose peer does not read is closed (1008) once this much waits for it.
-  std::size_t websocket_queue_bytes = 8 * 1024 * 1024;
+  HttpClientLimits clients;
   std::chrono::milliseconds header_timeout{10'000};  // a request's header must arrive in this time
   std::chrono::milliseconds body_timeout{30'000};    // then the body
   std::chrono::milliseconds idle_timeout{60'000};    // a kept-alive connection waits this for a request to start

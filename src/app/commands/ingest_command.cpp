@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "src/app/http_settings.hpp"
 #include "src/app/options.hpp"
 #include "src/log/named_logger.hpp"
 #include "src/net/listen_address.hpp"
@@ -34,16 +35,8 @@ HttpServerOptions server_options(const Settings& settings, std::string token, st
   if (token.empty()) {
     if (const char* env = std::getenv("TICKFLOW_INGEST_TOKEN")) token = env;
   }
-  if (!token_is_header_safe(token)) {
-    throw std::invalid_argument("the ingest token must be printable ASCII without spaces, quotes, commas or semicolons");
-  }
-  auto refusal = exposure_refusal(host, !token.empty(), settings.http.insecure, "ingest.listen", "TICKFLOW_INGEST_TOKEN");
-  if (!refusal.empty()) throw std::invalid_argument(refusal);
-  if (!is_loopback_host(host) && token.empty()) {
-    named_logger("ingest")->warn("INSECURE: ingest on {} without a token (--http.insecure): anyone who can reach the "
-                                 "port can send records",
-                                 in.listen);
-  }
+  auto problem = check_exposure("ingest", host, token, settings.http.insecure, "ingest.listen", "TICKFLOW_INGEST_TOKEN");
+  if (!problem.empty()) throw std::invalid_argument(problem);
   HttpServerOptions o;
   o.address = host;
   o.port = address->port;
@@ -53,10 +46,7 @@ HttpServerOptions server_options(const Settings& settings, std::string token, st
   o.header_timeout = std::chrono::milliseconds(in.header_timeout_ms);
   o.body_timeout = std::chrono::milliseconds(in.body_timeout_ms);
   o.idle_timeout = std::chrono::milliseconds(in.idle_timeout_ms);
-  o.max_connections_per_address = static_cast<std::size_t>(settings.http.max_connections_per_address);
-  o.max_websockets = static_cast<std::size_t>(settings.http.max_websockets);
-  o.max_websockets_per_address = static_cast<std::size_t>(settings.http.max_websockets_per_address);
-  o.websocket_queue_bytes = static_cast<std::size_t>(settings.http.websocket_queue_bytes);
+  o.clients = client_limits(settings.http);
   o.access.token = std::move(token);
   o.access.open_paths = {"/healthz"};
   if (in.allowed_origins != "none") o.access.allowed_origins = split_list(in.allowed_origins);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "src/app/http_settings.hpp"
 #include "src/app/memory_resume.hpp"
 #include "src/app/commands/notify_command.hpp"
 #include "src/app/options.hpp"
@@ -97,10 +98,7 @@ DashboardOptions dashboard_options(const Settings& s, const std::string& group, 
   if (const char* token = std::getenv("TICKFLOW_DASHBOARD_TOKEN")) o.token = token;
   if (s.http.allowed_hosts != "none") o.allowed_hosts = split_list(s.http.allowed_hosts);
   o.insecure = s.http.insecure;
-  o.max_connections_per_address = static_cast<std::size_t>(s.http.max_connections_per_address);
-  o.max_websockets = static_cast<std::size_t>(s.http.max_websockets);
-  o.max_websockets_per_address = static_cast<std::size_t>(s.http.max_websockets_per_address);
-  o.websocket_queue_bytes = static_cast<std::size_t>(s.http.websocket_queue_bytes);
+  o.clients = client_limits(s.http);
   if (thresholds) {
     o.thresholds.current = [thresholds] { return thresholds->current_json(); };
     o.thresholds.change = [thresholds](std::string_view body) { return thresholds->change(body); };

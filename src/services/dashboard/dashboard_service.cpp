@@ -77,18 +77,10 @@ DashboardService::DashboardService(Bus& bus, DashboardOptions options)
   auto address = parse_listen_address(options_.listen);
   if (!address) throw std::invalid_argument(fmt::format("dashboard.listen '{}' is not host:port", options_.listen));
   host_ = address->host;
-  if (!token_is_header_safe(options_.token)) {
-    throw std::invalid_argument("TICKFLOW_DASHBOARD_TOKEN must be printable ASCII without spaces, quotes, commas or semicolons");
-  }
-  if (auto refusal = exposure_refusal(host_, !options_.token.empty(), options_.insecure, "dashboard.listen",
-                                      "TICKFLOW_DASHBOARD_TOKEN");
-      !refusal.empty()) {
-    throw std::invalid_argument(refusal);
-  }
-  if (!is_loopback_host(host_) && options_.token.empty()) {
-    named_logger("dashboard")->warn("INSECURE: the dashboard on {} without a token (--http.insecure): anyone who can "
-                                    "reach the port can read it and change thresholds",
-                                    options_.listen);
+  if (auto problem = check_exposure("dashboard", host_, options_.token, options_.insecure, "dashboard.listen",
+                                    "TICKFLOW_DASHBOARD_TOKEN");
+      !problem.empty()) {
+    throw std::invalid_argument(problem);
   }
   if (!options_.history_path.empty()) {
     history_ = std::make_unique<FeedHistory>(options_.history_path, options_.limits.resume_window);
@@ -105,10 +97,7 @@ DashboardService::DashboardService(Bus& bus, DashboardOptions options)
   o.threads = 2;
   o.max_body_bytes = 64 * 1024;
   o.max_connections = options_.max_connections;
-  o.max_connections_per_address = options_.max_connections_per_address;
-  o.max_websockets = options_.max_websockets;
-  o.max_websockets_per_address = options_.max_websockets_per_address;
-  o.websocket_queue_bytes = options_.websocket_queue_bytes;
+  o.clients = options_.clients;
   o.access.token = options_.token;
   o.access.allowed_origins = options_.allowed_origins;
   o.access.allowed_hosts = options_.allowed_hosts;

@@ -19,6 +19,7 @@
 
 #include "src/bus/bus.hpp"
 #include "src/net/http_message.hpp"
+#include "src/net/http_server.hpp"
 #include "src/services/dashboard/client_queue.hpp"
 #include "src/services/dashboard/dashboard_feed.hpp"
 
@@ -52,10 +53,7 @@ struct DashboardOptions {
   std::string token;
   bool insecure = false;  // a non-loopback listen address without a token is refused unless set
   std::size_t max_connections = 1024;
-  std::size_t max_connections_per_address = 512;
-  std::size_t max_websockets = 512;
-  std::size_t max_websockets_per_address = 256;
-  std::size_t websocket_queue_bytes = 8 * 1024 * 1024;
+  HttpClientLimits clients;  // what one address, and WebSockets, may take of those
   ThresholdsControl thresholds;
 };
 
