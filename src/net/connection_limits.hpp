@@ -5,6 +5,7 @@
 // Thread-safe; outlives every Slot it hands out.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <mutex>
 #include <string>
@@ -21,7 +22,14 @@ struct ConnectionLimitValues {
 
 class ConnectionLimits {
  public:
-  explicit ConnectionLimits(ConnectionLimitValues limits) : limits_(limits) {}
+  // One address never gets more than half the places (or the WebSockets) whatever
+  // per_address says: the dashboard's 1,024 places with a per-address limit of 1,024 would
+  // otherwise let one client take them all.
+  explicit ConnectionLimits(ConnectionLimitValues limits) : limits_(limits) {
+    limits_.per_address = std::min(limits_.per_address, std::max<std::size_t>(1, limits_.total / 2));
+    limits_.websockets_per_address =
+        std::min(limits_.websockets_per_address, std::max<std::size_t>(1, limits_.websockets / 2));
+  }
 
   class Slot {
    public:
